@@ -1,0 +1,148 @@
+"""Core subcommands: check, validate, graph, plugins."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+SPEC_SUFFIXES = (".yaml", ".yml", ".rail", ".xml")
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("check", help="check spec files; exit 1 if any is invalid")
+    p.add_argument("specs", nargs="+", metavar="SPEC", help="spec files or directories of specs")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("validate", help="run one stage of a spec on a text")
+    p.add_argument("spec", metavar="SPEC")
+    p.add_argument("--source", choices=["input", "output"], default="input", help="which stage (default: input)")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--text", help="the text to check")
+    src.add_argument("--file", help="read the text from a file")
+    src.add_argument("-", dest="stdin", action="store_true", help="read the text from standard input")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("graph", help="print the guard graph of a spec")
+    p.add_argument("spec", metavar="SPEC")
+    p.add_argument("--format", choices=["text", "mermaid"], default="text")
+    p.set_defaults(func=cmd_graph)
+
+    p = sub.add_parser("plugins", help="list installed plugins and what they provide")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_plugins)
+
+
+def _spec_files(paths: list[str]) -> list[str]:
+    out: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            out += sorted(str(p) for p in path.iterdir() if p.suffix.lower() in SPEC_SUFFIXES)
+        else:
+            out.append(raw)
+    return out
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from ..errors import SpecError
+    from ..graph import compile_spec
+    from ..plugins import Registry
+    from ..spec import load
+
+    registry = Registry.load()
+    bad = 0
+    files = _spec_files(args.specs)
+    if not files:
+        print("error: no spec files found", file=sys.stderr)
+        return 1
+    for path in files:
+        try:
+            spec = load(Path(path), registry)
+            compile_spec(spec, registry)
+        except SpecError as exc:
+            bad += 1
+            print(str(exc), file=sys.stderr)
+            continue
+        print(f"ok: {path} ({spec.name}: {len(spec.input)} input, {len(spec.output)} output validators)")
+    if bad:
+        print(f"{bad} of {len(files)} spec(s) invalid", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def _read_text(args: argparse.Namespace) -> str:
+    from ..errors import RailguardError
+
+    if args.text is not None:
+        return args.text
+    if args.stdin:
+        return sys.stdin.read()
+    try:
+        return Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RailguardError(f"cannot read {args.file}: {exc}") from None
+
+
+def _table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
+
+
+def render_result(result: Any) -> str:
+    rows = [["validator", "stage", "passed", "action", "ms", "details"]]
+    for a in result.assessments:
+        detail = a.error or a.message or ""
+        if a.spans:
+            detail += (" " if detail else "") + "[" + ", ".join(f"{s.type}@{s.start}-{s.end}" for s in a.spans) + "]"
+        if a.categories:
+            detail += (" " if detail else "") + "categories=" + ",".join(a.categories)
+        rows.append([a.id, a.stage, "yes" if a.passed else "no", a.action, f"{a.latency_ms:.2f}", detail])
+    usage = dict(result.usage)
+    head = f"action: {result.action}" + (f" (blocked at {result.blocked_stage})" if result.blocked else "")
+    lines = [result.output, "", head, _table(rows)]
+    if usage:
+        lines.append("usage: " + ", ".join(f"{k}={v}" for k, v in sorted(usage.items())))
+    return "\n".join(lines)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from ..errors import GuardBlocked
+    from ..guard import Guard
+
+    guard = Guard.from_file(Path(args.spec))
+    text = _read_text(args)
+    try:
+        result = guard.validate(text, source=args.source)
+    except GuardBlocked as exc:
+        result = exc.result
+    if args.json:
+        print(result.to_json(indent=2))
+    else:
+        print(render_result(result))
+    return 2 if result.intervened else 0
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    from ..guard import Guard
+
+    guard = Guard.from_file(Path(args.spec))
+    print(guard.graph.to_mermaid() if args.format == "mermaid" else guard.graph.to_text())
+    return 0
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    from ..plugins import Registry
+
+    registry = Registry.load()
+    if args.json:
+        print(json.dumps([p.to_dict() for p in registry.plugins], indent=2))
+        return 0
+    rows = [["plugin", "distribution", "version", "built-in", "validators", "actions"]]
+    for p in registry.plugins:
+        rows.append([p.name, p.distribution, p.version, "yes" if p.builtin else "no",
+                     ",".join(p.validators) or "-", ",".join(p.actions) or "-"])
+    print(_table(rows))
+    return 0

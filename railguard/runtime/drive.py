@@ -1,0 +1,213 @@
+"""Drivers: run a flow generator synchronously or under asyncio.
+
+The flow yields four kinds of request: :class:`Setup` (first use of a validator),
+:class:`Jobs` (start non-inline validators), :class:`Started` (wait for them, each
+until its own deadline) and :class:`CallModel`. Sync validators run in a shared
+thread pool; ``async def`` validators on an event loop (the caller's, under the
+async driver; a background loop thread, under the sync driver). The pool and the
+loop thread are created on first use, never at import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import Any, Awaitable, Callable, Coroutine, Generator
+
+from ..errors import ModelError, RailguardError, ValidatorTimeout
+from .execute import Raw, run_async, run_sync
+from .flow import CallModel
+from .stage import Jobs, Setup, Started
+
+__all__ = ["drive_sync", "drive_async", "executor", "run_coroutine"]
+
+_lock = threading.Lock()
+_executor: ThreadPoolExecutor | None = None
+_loop: asyncio.AbstractEventLoop | None = None
+
+MAX_WORKERS = 64
+
+
+def executor() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        with _lock:
+            if _executor is None:
+                _executor = ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="railguard")
+    return _executor
+
+
+def background_loop() -> asyncio.AbstractEventLoop:
+    """An event loop running in a daemon thread, for async validators called from sync code."""
+    global _loop
+    if _loop is None:
+        with _lock:
+            if _loop is None:
+                loop = asyncio.new_event_loop()
+                ready = threading.Event()
+
+                def run() -> None:
+                    asyncio.set_event_loop(loop)
+                    loop.call_soon(ready.set)
+                    loop.run_forever()
+
+                threading.Thread(target=run, name="railguard-loop", daemon=True).start()
+                ready.wait()
+                _loop = loop
+    return _loop
+
+
+def run_coroutine(coro: Coroutine[Any, Any, Any]) -> Any:
+    """Run a coroutine to completion from sync code (on the background loop)."""
+    return asyncio.run_coroutine_threadsafe(coro, background_loop()).result()
+
+
+def _setup_one(node: Any) -> BaseException | None:
+    try:
+        node.ensure_ready()
+        return None
+    except Exception as exc:
+        return exc
+
+
+def _timeout(node: Any) -> Raw:
+    t = node.spec.timeout_s
+    return Raw(None, ValidatorTimeout(f"no answer within its timeout of {t:g}s"), t, 0)
+
+
+# -- sync -----------------------------------------------------------------------------------
+def _start_sync(jobs: Jobs) -> list[tuple[Any, Future, float]]:
+    now = time.monotonic()
+    handles = []
+    for node, ctx in zip(jobs.nodes, jobs.contexts):
+        stops = jobs.stops(node)
+        if node.mode == "async":
+            fut = asyncio.run_coroutine_threadsafe(run_async(node, jobs.text, ctx, stops), background_loop())
+        else:
+            fut = executor().submit(run_sync, node, jobs.text, ctx, stops)
+        handles.append((node, fut, now + node.spec.timeout_s))
+    return handles
+
+
+def _wait_sync(handles: list[tuple[Any, Future, float]]) -> list[Raw]:
+    while True:
+        now = time.monotonic()
+        live = [(f, d) for _, f, d in handles if not f.done() and d > now]
+        if not live:
+            break
+        wait([f for f, _ in live], timeout=min(d for _, d in live) - now, return_when=FIRST_COMPLETED)
+    out = []
+    for node, fut, _ in handles:
+        if fut.done() and not fut.cancelled():
+            out.append(fut.result())
+        else:
+            fut.cancel()
+            out.append(_timeout(node))
+    return out
+
+
+def _setup_sync(nodes: tuple[Any, ...]) -> dict[Any, BaseException]:
+    if len(nodes) == 1:
+        results = [_setup_one(nodes[0])]
+    else:
+        results = list(executor().map(_setup_one, nodes))
+    return {n: e for n, e in zip(nodes, results) if e is not None}
+
+
+def drive_sync(gen: Generator[Any, Any, Any], invoke: Callable[[Any], str] | None = None) -> Any:
+    value: Any = None
+    while True:
+        try:
+            op = gen.send(value)
+        except StopIteration as stop:
+            return stop.value
+        if isinstance(op, Setup):
+            value = _setup_sync(op.nodes)
+        elif isinstance(op, Jobs):
+            value = Started(_start_sync(op))
+        elif isinstance(op, Started):
+            value = _wait_sync(op.handle)
+        elif isinstance(op, CallModel):
+            if invoke is None:
+                raise RailguardError("this flow has no model to call")
+            value = _call_model(invoke, op)
+        else:  # pragma: no cover - a programming error
+            raise RailguardError(f"unknown runtime request {op!r}")
+
+
+def _call_model(invoke: Callable[[Any], Any], op: CallModel) -> str:
+    try:
+        answer = invoke(op.conversation)
+    except RailguardError:
+        raise
+    except Exception as exc:
+        raise ModelError(f"the model call failed: {type(exc).__name__}: {exc}") from exc
+    if not isinstance(answer, str):
+        raise ModelError(f"the model returned {type(answer).__name__}, expected str")
+    return answer
+
+
+# -- async ----------------------------------------------------------------------------------
+def _start_async(jobs: Jobs) -> list[tuple[Any, asyncio.Future, float]]:
+    loop = asyncio.get_running_loop()
+    now = time.monotonic()
+    handles = []
+    for node, ctx in zip(jobs.nodes, jobs.contexts):
+        stops = jobs.stops(node)
+        if node.mode == "async":
+            fut = asyncio.ensure_future(run_async(node, jobs.text, ctx, stops))
+        else:
+            fut = loop.run_in_executor(executor(), run_sync, node, jobs.text, ctx, stops)
+        handles.append((node, fut, now + node.spec.timeout_s))
+    return handles
+
+
+async def _wait_async(handles: list[tuple[Any, asyncio.Future, float]]) -> list[Raw]:
+    while True:
+        now = time.monotonic()
+        live = [(f, d) for _, f, d in handles if not f.done() and d > now]
+        if not live:
+            break
+        await asyncio.wait([f for f, _ in live], timeout=min(d for _, d in live) - now,
+                           return_when=asyncio.FIRST_COMPLETED)
+    out = []
+    for node, fut, _ in handles:
+        if fut.done() and not fut.cancelled():
+            out.append(fut.result())
+        else:
+            fut.cancel()
+            out.append(_timeout(node))
+    return out
+
+
+async def drive_async(gen: Generator[Any, Any, Any], ainvoke: Callable[[Any], Awaitable[str]] | None = None) -> Any:
+    value: Any = None
+    loop = asyncio.get_running_loop()
+    while True:
+        try:
+            op = gen.send(value)
+        except StopIteration as stop:
+            return stop.value
+        if isinstance(op, Setup):
+            results = await asyncio.gather(*(loop.run_in_executor(executor(), _setup_one, n) for n in op.nodes))
+            value = {n: e for n, e in zip(op.nodes, results) if e is not None}
+        elif isinstance(op, Jobs):
+            value = Started(_start_async(op))
+        elif isinstance(op, Started):
+            value = await _wait_async(op.handle)
+        elif isinstance(op, CallModel):
+            if ainvoke is None:
+                raise RailguardError("this flow has no model to call")
+            try:
+                answer = await ainvoke(op.conversation)
+            except RailguardError:
+                raise
+            except Exception as exc:
+                raise ModelError(f"the model call failed: {type(exc).__name__}: {exc}") from exc
+            if not isinstance(answer, str):
+                raise ModelError(f"the model returned {type(answer).__name__}, expected str")
+            value = answer
+        else:  # pragma: no cover
+            raise RailguardError(f"unknown runtime request {op!r}")

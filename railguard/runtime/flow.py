@@ -1,0 +1,147 @@
+"""The guarded call as one generator: input stage, model call, output stage, reask loop.
+
+Drivers (:mod:`railguard.runtime.drive`) run it synchronously or asynchronously;
+there is one copy of the logic.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Generator
+
+from .._frozen import EMPTY, FrozenMap
+from ..graph import GuardGraph
+from ..messages import Conversation, Message
+from ..results import INTERVENED, NONE, GuardResult, Reask, StageResult
+from ..validator import Context
+from .stage import StageRun, apply_masks, run_stage
+
+__all__ = ["CallModel", "GuardCall", "validate_flow", "call_flow", "correction_message"]
+
+
+@dataclass(frozen=True)
+class CallModel:
+    """Ask the driver to call the model with this conversation and send back its text."""
+
+    conversation: Conversation
+    attempt: int = 0
+
+
+@dataclass(frozen=True)
+class GuardCall:
+    """What a ``guard_call`` hook wrapper sees about the call it wraps."""
+
+    guard: str
+    kind: str  # "validate" | "call" | "stream"
+    source: str | None = None
+    metadata: FrozenMap = EMPTY
+
+
+def _result(graph: GuardGraph, t0: float, *, output: str, blocked_stage: str | None = None,
+            input: StageResult | None = None, output_stage: StageResult | None = None,
+            reasks: tuple[Reask, ...] = (), model_called: bool = False) -> GuardResult:
+    changed = any(s.changed for s in (input, output_stage) if s is not None) or bool(reasks)
+    blocked = blocked_stage is not None
+    return GuardResult(graph.name, INTERVENED if (blocked or changed) else NONE, blocked, output, blocked_stage,
+                       input, output_stage, reasks, model_called, (time.perf_counter() - t0) * 1000.0)
+
+
+def validate_flow(graph: GuardGraph, text: str, source: str, metadata: FrozenMap = EMPTY,
+                  messages: tuple[Message, ...] = ()) -> Generator[Any, Any, GuardResult]:
+    """One stage on one text, no model. With no model to ask again, ``reask`` acts as ``block``."""
+    t0 = time.perf_counter()
+    sg = graph.stage(source)
+    if not messages and source == "input":
+        messages = (Message("user", text),)
+    run: StageRun = yield from run_stage(sg, text, Context(source, "", graph.name, messages, metadata),
+                                         graph.actions)
+    res = run.result
+    if res.reask:
+        res = StageResult(res.stage, sg.blocked_message, True, True, res.assessments, res.total_chars,
+                          res.checked_chars, res.latency_ms)
+    kw = {"input": res} if source == "input" else {"output_stage": res}
+    return _result(graph, t0, output=res.text, blocked_stage=source if res.blocked else None, **kw)
+
+
+def correction_message(stage: StageResult) -> str:
+    """What the model is told on reask: each failure by validator and message, never the matched text."""
+    lines = ["Your previous answer did not pass these checks:"]
+    for a in stage.failures:
+        why = a.message or a.error or "failed"
+        lines.append(f"- {a.id}: {why}")
+    lines.append("Answer the original request again, fixing every problem listed. Do not mention these checks.")
+    return "\n".join(lines)
+
+
+def _masked_answer(answer: str, stage: StageResult) -> str:
+    """The rejected answer with every reported span replaced by its type, to show the model without echoing secrets."""
+    spans = sorted((s for a in stage.failures for s in a.spans), key=lambda s: (s.start, -s.end))
+    out, pos = [], 0
+    for s in spans:
+        if s.start < pos:
+            pos = max(pos, s.end)
+            continue
+        out.append(answer[pos:s.start])
+        out.append("{" + s.type + "}")
+        pos = s.end
+    out.append(answer[pos:])
+    return "".join(out)
+
+
+def _write_back(conversation: Conversation, run: StageRun, segments: list) -> Conversation | None:
+    """The conversation with the input stage's changes applied to each user text; None if impossible."""
+    if not run.result.changed:
+        return conversation
+    if run.fixed:
+        if len(segments) != 1:
+            return None
+        return conversation.with_texts({segments[0][0]: run.result.text})
+    joined, _ = conversation.user_text()
+    new = {}
+    for key, start, end in segments:
+        masked = apply_masks(joined, run.merged, start, end)
+        if masked != joined[start:end]:
+            new[key] = masked
+    return conversation.with_texts(new)
+
+
+def call_flow(graph: GuardGraph, conversation: Conversation, metadata: FrozenMap = EMPTY
+              ) -> Generator[Any, Any, GuardResult]:
+    """Input stage, model call, output stage, reasks. A blocked input never reaches the model."""
+    t0 = time.perf_counter()
+    input_result = None
+    if graph.input:
+        text, segments = conversation.user_text()
+        run: StageRun = yield from run_stage(graph.input, text,
+                                             Context("input", "", graph.name, conversation.messages, metadata),
+                                             graph.actions)
+        input_result = run.result
+        if input_result.blocked:
+            return _result(graph, t0, output=input_result.text, blocked_stage="input", input=input_result)
+        rewritten = _write_back(conversation, run, segments)
+        if rewritten is None:
+            blocked = StageResult("input", graph.input.blocked_message, True, True, input_result.assessments,
+                                  input_result.total_chars, input_result.checked_chars, input_result.latency_ms)
+            return _result(graph, t0, output=blocked.text, blocked_stage="input", input=blocked)
+        conversation = rewritten
+    answer = yield CallModel(conversation, 0)
+    reasks: list[Reask] = []
+    max_reasks = graph.spec.settings.max_reasks
+    while True:
+        run = yield from run_stage(graph.output, answer,
+                                   Context("output", "", graph.name, conversation.messages, metadata),
+                                   graph.actions)
+        res = run.result
+        if not res.reask:
+            break
+        if len(reasks) >= max_reasks:
+            res = StageResult("output", graph.output.blocked_message, True, True, res.assessments, res.total_chars,
+                              res.checked_chars, res.latency_ms)
+            break
+        correction = correction_message(res)
+        reasks.append(Reask(len(reasks) + 1, tuple(a.id for a in res.failures), correction, res))
+        retry = conversation.appended(Message("assistant", _masked_answer(answer, res)), Message("user", correction))
+        answer = yield CallModel(retry, len(reasks))
+    return _result(graph, t0, output=res.text, blocked_stage="output" if res.blocked else None, input=input_result,
+                   output_stage=res, reasks=tuple(reasks), model_called=True)

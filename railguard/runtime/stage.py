@@ -1,0 +1,260 @@
+"""One stage run: every validator on the same text, concurrently; then one decision.
+
+:func:`run_stage` is a generator: it runs inline validators itself and yields a
+:class:`Jobs` request for the others, which a driver (sync or async) runs and
+answers. The decision never depends on completion order: precedence is
+raise > block > reask > fix > mask > pass, fixes apply in spec order, and masks
+from all validators are merged and applied once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Generator, Sequence
+
+from .._frozen import EMPTY, FrozenMap
+from ..actions import Action, Kind
+from ..errors import ValidatorError, ValidatorTimeout
+from ..graph import Node, StageGraph
+from ..results import Assessment, Outcome, Span, StageResult
+from ..validator import Context
+from .execute import Raw, run_sync
+
+__all__ = ["Jobs", "Setup", "Started", "StageRun", "run_stage", "Decision", "merge_spans", "apply_masks"]
+
+log = logging.getLogger("railguard.runtime")
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Ask the driver to run ``setup()`` of these nodes (first use only)."""
+
+    nodes: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Jobs:
+    """Ask the driver to run these nodes on ``text`` and send back one Raw per node."""
+
+    nodes: tuple[Node, ...]
+    text: str
+    contexts: tuple[Context, ...]
+    stops: Any  # callable(node) -> callable(outcome) -> bool, for chunked runs
+
+
+@dataclass(frozen=True)
+class Started:
+    """The driver's handle on running Jobs; yielding it back waits for their results."""
+
+    handle: Any
+
+
+@dataclass(frozen=True)
+class StageRun:
+    """A stage's public result plus what the caller needs to write masks back (merged regions)."""
+
+    result: StageResult
+    merged: tuple[tuple[int, int, Span, Node], ...] = ()
+    fixed: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: Kind
+    assessments: tuple[Assessment, ...]
+    masks: tuple[tuple[Span, Node], ...]
+    fix: str | None
+
+
+def _node_kind(node: Node, outcome: Outcome, actions: FrozenMap) -> tuple[Action, list[Span]]:
+    """The action for a failed outcome, and the spans to mask if that action masks."""
+    if outcome.action is not None:
+        action = actions.get(outcome.action)
+        if action is None:
+            raise ValidatorError(f"outcome names unknown action {outcome.action!r}")
+        return action, list(outcome.spans) if action.kind == Kind.MASK else []
+    if not outcome.spans:
+        return node.action, []
+    strongest = None
+    mask_spans: list[Span] = []
+    for span in outcome.spans:
+        action = node.action if span.action is None else actions.get(span.action)
+        if action is None:
+            raise ValidatorError(f"span names unknown action {span.action!r}")
+        if action.kind == Kind.MASK:
+            mask_spans.append(span)
+        if strongest is None or action.kind > strongest.kind:
+            strongest = action
+    return strongest or node.action, mask_spans
+
+
+def stopper(node: Node, actions: FrozenMap):
+    def stops(outcome: Outcome) -> bool:
+        try:
+            action, _ = _node_kind(node, outcome, actions)
+        except ValidatorError:
+            return True
+        return action.kind >= Kind.REASK
+    return stops
+
+
+def decide(nodes: Sequence[Node], raws: Sequence[Raw], stage: str, guard: str,
+           actions: FrozenMap) -> Decision:
+    assessments: list[Assessment] = []
+    strongest = Kind.PASS
+    masks: list[tuple[Span, Node]] = []
+    fix: str | None = None
+    for node, raw in zip(nodes, raws):
+        spec = node.spec
+        latency_ms = raw.latency * 1000.0
+        error = raw.error
+        if error is None and raw.latency > spec.timeout_s:
+            error = ValidatorTimeout(f"took {raw.latency:.3f}s, over its timeout of {spec.timeout_s:g}s")
+        if error is not None:
+            text = f"{type(error).__name__}: {error}" if not isinstance(error, ValidatorTimeout) else f"timeout: {error}"
+            if spec.on_error == "allow":
+                a = Assessment(spec.name, spec.id, stage, False, "allow", None, latency_ms=latency_ms, error=text,
+                               checked_chars=raw.checked)
+            else:
+                a = Assessment(spec.name, spec.id, stage, False, "block", "validator failed to run (on_error: block)",
+                               latency_ms=latency_ms, error=text, checked_chars=raw.checked)
+                strongest = max(strongest, Kind.BLOCK)
+            assessments.append(a)
+            # Only the exception type is logged: its message might quote the text.
+            log.warning("guard=%s stage=%s validator=%s could not run (%s); on_error=%s", guard, stage, spec.id,
+                        type(error).__name__, spec.on_error)
+            continue
+        out = raw.outcome
+        assert out is not None
+        if out.passed:
+            assessments.append(Assessment(spec.name, spec.id, stage, True, "none", None, out.spans, out.categories,
+                                          out.score, latency_ms, None, out.details, out.usage, raw.checked))
+            continue
+        message = out.message
+        try:
+            action, mask_spans = _node_kind(node, out, actions)
+        except ValidatorError as exc:
+            action, mask_spans, message = actions["block"], [], f"{message} ({exc}; blocked)"
+        kind = action.kind
+        if kind == Kind.MASK and not mask_spans:
+            action, kind = actions["block"], Kind.BLOCK
+            message = f"{message} (mask asked for but no spans were reported; blocked)"
+        if kind == Kind.FIX and out.fix is None:
+            action, kind = actions["block"], Kind.BLOCK
+            message = f"{message} (fix asked for but no fix value was given; blocked)"
+        if kind == Kind.REASK and stage == "input":
+            action, kind = actions["block"], Kind.BLOCK
+        a = Assessment(spec.name, spec.id, stage, False, action.name, message, out.spans, out.categories, out.score,
+                       latency_ms, None, out.details, out.usage, raw.checked)
+        assessments.append(a)
+        if kind == Kind.PASS:
+            action.notify(a, guard)
+        if kind == Kind.MASK:
+            masks.extend((s, node) for s in mask_spans)
+        if kind == Kind.FIX and fix is None:
+            fix = out.fix
+        strongest = max(strongest, kind)
+    return Decision(strongest, tuple(assessments), tuple(masks), fix)
+
+
+def merge_spans(masks: Sequence[tuple[Span, Node]]) -> list[tuple[int, int, Span, Node]]:
+    """Union overlapping spans. Each merged region is labelled by its longest span (ties: earlier validator)."""
+    order = {id(node): n for n, (_, node) in enumerate(masks)}
+    items = sorted(masks, key=lambda sn: (sn[0].start, -sn[0].end))
+    merged: list[tuple[int, int, Span, Node]] = []
+    for span, node in items:
+        if span.start == span.end:
+            continue
+        if merged and span.start < merged[-1][1]:
+            start, end, label, lnode = merged[-1]
+            better = (len(span), -order[id(node)]) > (len(label), -order[id(lnode)])
+            merged[-1] = (start, max(end, span.end), span if better else label, node if better else lnode)
+        else:
+            merged.append((span.start, span.end, span, node))
+    return merged
+
+
+def apply_masks(text: str, merged: Sequence[tuple[int, int, Span, Node]], lo: int = 0, hi: int | None = None) -> str:
+    """``text[lo:hi]`` with every merged region (clipped to the range) replaced by its placeholder."""
+    hi = len(text) if hi is None else hi
+    out: list[str] = []
+    pos = lo
+    for start, end, span, node in merged:
+        s, e = max(start, lo), min(end, hi)
+        if s >= e:
+            continue
+        out.append(text[pos:s])
+        out.append(node.action.replacement(span, text[s:e], node.mask_format))
+        pos = e
+    out.append(text[pos:hi])
+    return "".join(out)
+
+
+def _evaluate(sg: StageGraph, text: str, base: Context, actions: FrozenMap) -> Generator[Any, Any, Decision]:
+    nodes = sg.nodes
+    unready = tuple(n for n in nodes if not n._ready.done)
+    if unready:
+        failed = yield Setup(unready)  # the driver returns {node: error} for setups that failed
+    else:
+        failed = {}
+    contexts = [Context(sg.stage, n.spec.id, base.guard, base.messages, base.metadata, base.final, base.offset,
+                        base.total_chars) for n in nodes]
+    raws: list[Raw | None] = [None] * len(nodes)
+    remote = []
+    for i, node in enumerate(nodes):
+        if node in failed:
+            raws[i] = Raw(None, failed[node], 0.0, 0)
+        elif node.mode != "inline":
+            remote.append(i)
+    if remote:
+        # Remote jobs first, so they run while the inline validators work in this thread.
+        started = yield Jobs(tuple(nodes[i] for i in remote), text, tuple(contexts[i] for i in remote),
+                             lambda node: stopper(node, actions))
+    for i, node in enumerate(nodes):
+        if raws[i] is None and node.mode == "inline":
+            raws[i] = run_sync(node, text, contexts[i], stopper(node, actions))
+    if remote:
+        results = yield started
+        for i, raw in zip(remote, results):
+            raws[i] = raw
+    return decide(nodes, raws, sg.stage, base.guard, actions)  # type: ignore[arg-type]
+
+
+def run_stage(sg: StageGraph, text: str, base: Context, actions: FrozenMap) -> Generator[Any, Any, StageRun]:
+    """Run a stage to its final text: masks applied, fixes applied and checked again."""
+    t0 = time.perf_counter()
+    original = text
+    if not sg.nodes:
+        return StageRun(StageResult(sg.stage, text, False, False, (), len(text), len(text), 0.0))
+    # A fix is checked again; one round per fixing validator, then a failing fix fails closed.
+    rounds = 1 + sum(1 for n in sg.nodes if n.kind == Kind.FIX)
+    fixed_by: dict[str, Assessment] = {}
+    decision = None
+    for _ in range(rounds + 1):
+        decision = yield from _evaluate(sg, text, base, actions)
+        if decision.kind != Kind.FIX:
+            break
+        for a in decision.assessments:
+            if a.action == "fix" and a.id not in fixed_by:
+                fixed_by[a.id] = a
+        text = decision.fix  # type: ignore[assignment]
+    assert decision is not None
+    assessments = tuple(fixed_by.get(a.id, a) if a.passed else a for a in decision.assessments)
+    checked = min(a.checked_chars for a in assessments)
+    kind = decision.kind
+    latency = (time.perf_counter() - t0) * 1000.0
+    fixed = bool(fixed_by)
+    if kind in (Kind.FIX, Kind.BLOCK, Kind.RAISE):  # a fix that keeps failing fails closed
+        return StageRun(StageResult(sg.stage, sg.blocked_message, True, True, assessments, len(original), checked,
+                                    latency, raise_=kind == Kind.RAISE), (), fixed)
+    if kind == Kind.REASK:
+        merged = tuple(merge_spans([m for m in decision.masks]))
+        return StageRun(StageResult(sg.stage, text, False, text != original, assessments, len(original), checked,
+                                    latency, reask=True), merged, fixed)
+    merged = tuple(merge_spans(decision.masks)) if kind == Kind.MASK else ()
+    if merged:
+        text = apply_masks(text, merged)
+    return StageRun(StageResult(sg.stage, text, False, text != original, assessments, len(original), checked,
+                                latency), merged, fixed)

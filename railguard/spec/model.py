@@ -1,0 +1,91 @@
+"""The immutable spec model both syntaxes load into."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._frozen import FrozenMap, thaw
+from .source import SourceMap
+
+
+@dataclass(frozen=True)
+class Messages:
+    blocked_input: str
+    blocked_output: str
+
+    def blocked(self, stage: str) -> str:
+        return self.blocked_input if stage == "input" else self.blocked_output
+
+
+@dataclass(frozen=True)
+class Settings:
+    on_error: str
+    timeout_s: float
+    max_reasks: int
+    on_block: str
+    mask_format: str
+
+
+@dataclass(frozen=True)
+class ValidatorSpec:
+    """One entry of a stage: which validator, with which parameters and actions."""
+
+    name: str
+    id: str
+    stage: str
+    index: int
+    params: FrozenMap
+    on_fail: str
+    on_error: str
+    timeout_s: float
+
+    @property
+    def path(self) -> str:
+        return f"$.{self.stage}[{self.index}].{self.name}"
+
+
+@dataclass(frozen=True)
+class Spec:
+    version: int
+    name: str
+    description: str | None
+    messages: Messages
+    settings: Settings
+    input: tuple[ValidatorSpec, ...]
+    output: tuple[ValidatorSpec, ...]
+    source: SourceMap | None = field(default=None, compare=False, repr=False, hash=False)
+
+    def stage(self, stage: str) -> tuple[ValidatorSpec, ...]:
+        return self.input if stage == "input" else self.output
+
+    @property
+    def file(self) -> str | None:
+        return self.source.file if self.source else None
+
+    def location(self, entry: ValidatorSpec) -> str:
+        """``file:line`` of a validator entry, for error messages."""
+        if self.source is None:
+            return entry.path
+        line, _ = self.source.locate((entry.stage, entry.index))
+        return f"{self.source.file or '<spec>'}:{line}: {entry.path}" if line else entry.path
+
+    def to_dict(self) -> dict[str, Any]:
+        """The spec as plain data (the YAML form), with defaults filled in."""
+
+        def entry(v: ValidatorSpec) -> dict[str, Any]:
+            params = thaw(v.params)
+            params.update(on_fail=v.on_fail, on_error=v.on_error, timeout_s=v.timeout_s, id=v.id)
+            return {v.name: params}
+
+        out: dict[str, Any] = {"railguard": self.version, "name": self.name}
+        if self.description is not None:
+            out["description"] = self.description
+        out["messages"] = {"blocked_input": self.messages.blocked_input,
+                           "blocked_output": self.messages.blocked_output}
+        s = self.settings
+        out["settings"] = {"on_error": s.on_error, "timeout_s": s.timeout_s, "max_reasks": s.max_reasks,
+                           "on_block": s.on_block, "mask_format": s.mask_format}
+        out["input"] = [entry(v) for v in self.input]
+        out["output"] = [entry(v) for v in self.output]
+        return out
