@@ -177,6 +177,12 @@ def compile_spec(spec: Spec, registry: Any) -> GuardGraph:
             mode = "async" if cls.is_async() else "inline" if cls.inline else "thread"
             mask_format = params.get("mask_format") if isinstance(params.get("mask_format"), str) else None
             try:
+                validator.link(spec)
+            except Exception as exc:
+                issues.append(source.issue(path, str(exc) if isinstance(exc, ValueError) else
+                                           f"validator {entry.name!r} failed to link: {type(exc).__name__}: {exc}"))
+                continue
+            try:
                 policy = validator.chunk_policy()
             except Exception as exc:
                 issues.append(source.issue(path, f"validator {entry.name!r} has an invalid chunk policy: {exc}"))

@@ -41,6 +41,12 @@ DISTRIBUTION = "railguard"
 BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("regex", "railguard_validators.regex"),
     ("length", "railguard_validators.length"),
+    ("pii", "railguard_validators.pii"),
+    ("words", "railguard_validators.words"),
+    ("denied_topics", "railguard_validators.denied_topics"),
+    ("json_schema", "railguard_validators.json_schema"),
+    ("bedrock_guardrail", "railguard_validators.bedrock_guardrail"),
+    ("llama_guard", "railguard_validators.llama_guard"),
 )
 _ACTIONS_PLUGIN = ("railguard.actions", "railguard.actions")
 

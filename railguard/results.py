@@ -152,6 +152,9 @@ class StageResult:
     latency_ms: float = 0.0
     reask: bool = False
     raise_: bool = False
+    # The text the stage checked, kept for renderings that quote matches (Bedrock's shape);
+    # never part of to_dict() or repr.
+    source_text: str = field(default="", repr=False, compare=False)
 
     @property
     def failures(self) -> tuple[Assessment, ...]:

@@ -95,6 +95,14 @@ class Validator:
     def is_async(cls) -> bool:
         return inspect.iscoroutinefunction(cls.validate)
 
+    def link(self, spec: Any) -> None:
+        """Called once at compile time with the whole :class:`~railguard.spec.model.Spec`.
+
+        For validators that build on other entries of the same spec (for example Llama Guard
+        taking its custom categories from a ``denied_topics`` entry). Raise ``ValueError``
+        with a clear message if the spec does not fit; it becomes a spec error at this entry.
+        """
+
     def setup(self) -> None:
         """Load heavy assets (models, word lists). Called once, before the first validate."""
 

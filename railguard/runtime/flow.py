@@ -7,7 +7,7 @@ there is one copy of the logic.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generator
 
 from .._frozen import EMPTY, FrozenMap
@@ -58,8 +58,7 @@ def validate_flow(graph: GuardGraph, text: str, source: str, metadata: FrozenMap
                                          graph.actions)
     res = run.result
     if res.reask:
-        res = StageResult(res.stage, sg.blocked_message, True, True, res.assessments, res.total_chars,
-                          res.checked_chars, res.latency_ms)
+        res = replace(res, text=sg.blocked_message, blocked=True, changed=True, reask=False)
     kw = {"input": res} if source == "input" else {"output_stage": res}
     return _result(graph, t0, output=res.text, blocked_stage=source if res.blocked else None, **kw)
 
@@ -121,8 +120,7 @@ def call_flow(graph: GuardGraph, conversation: Conversation, metadata: FrozenMap
             return _result(graph, t0, output=input_result.text, blocked_stage="input", input=input_result)
         rewritten = _write_back(conversation, run, segments)
         if rewritten is None:
-            blocked = StageResult("input", graph.input.blocked_message, True, True, input_result.assessments,
-                                  input_result.total_chars, input_result.checked_chars, input_result.latency_ms)
+            blocked = replace(input_result, text=graph.input.blocked_message, blocked=True, changed=True)
             return _result(graph, t0, output=blocked.text, blocked_stage="input", input=blocked)
         conversation = rewritten
     answer = yield CallModel(conversation, 0)
@@ -136,8 +134,7 @@ def call_flow(graph: GuardGraph, conversation: Conversation, metadata: FrozenMap
         if not res.reask:
             break
         if len(reasks) >= max_reasks:
-            res = StageResult("output", graph.output.blocked_message, True, True, res.assessments, res.total_chars,
-                              res.checked_chars, res.latency_ms)
+            res = replace(res, text=graph.output.blocked_message, blocked=True, changed=True, reask=False)
             break
         correction = correction_message(res)
         reasks.append(Reask(len(reasks) + 1, tuple(a.id for a in res.failures), correction, res))

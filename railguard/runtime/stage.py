@@ -227,7 +227,7 @@ def run_stage(sg: StageGraph, text: str, base: Context, actions: FrozenMap) -> G
     t0 = time.perf_counter()
     original = text
     if not sg.nodes:
-        return StageRun(StageResult(sg.stage, text, False, False, (), len(text), len(text), 0.0))
+        return StageRun(StageResult(sg.stage, text, False, False, (), len(text), len(text), 0.0, source_text=text))
     # A fix is checked again; one round per fixing validator, then a failing fix fails closed.
     rounds = 1 + sum(1 for n in sg.nodes if n.kind == Kind.FIX)
     fixed_by: dict[str, Assessment] = {}
@@ -248,13 +248,13 @@ def run_stage(sg: StageGraph, text: str, base: Context, actions: FrozenMap) -> G
     fixed = bool(fixed_by)
     if kind in (Kind.FIX, Kind.BLOCK, Kind.RAISE):  # a fix that keeps failing fails closed
         return StageRun(StageResult(sg.stage, sg.blocked_message, True, True, assessments, len(original), checked,
-                                    latency, raise_=kind == Kind.RAISE), (), fixed)
+                                    latency, raise_=kind == Kind.RAISE, source_text=original), (), fixed)
     if kind == Kind.REASK:
         merged = tuple(merge_spans([m for m in decision.masks]))
         return StageRun(StageResult(sg.stage, text, False, text != original, assessments, len(original), checked,
-                                    latency, reask=True), merged, fixed)
+                                    latency, reask=True, source_text=original), merged, fixed)
     merged = tuple(merge_spans(decision.masks)) if kind == Kind.MASK else ()
     if merged:
         text = apply_masks(text, merged)
     return StageRun(StageResult(sg.stage, text, False, text != original, assessments, len(original), checked,
-                                latency), merged, fixed)
+                                latency, source_text=original), merged, fixed)
