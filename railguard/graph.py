@@ -141,7 +141,7 @@ class GuardGraph:
         return "\n".join(out)
 
 
-def compile_spec(spec: Spec, registry: Any) -> GuardGraph:
+def compile_spec(spec: Spec, registry: Any, resources: Any = None) -> GuardGraph:
     """Resolve names and build the graph; raises SpecError (with spec locations) on any problem."""
     from .spec.check import _semantic_issues, did_you_mean, schema_issues
     from .spec.schema import entry_schema
@@ -176,8 +176,9 @@ def compile_spec(spec: Spec, registry: Any) -> GuardGraph:
                 continue
             mode = "async" if cls.is_async() else "inline" if cls.inline else "thread"
             mask_format = params.get("mask_format") if isinstance(params.get("mask_format"), str) else None
+            validator.entry_id = entry.id
             try:
-                validator.link(spec)
+                validator.link(spec, resources if resources is not None else EMPTY)
             except Exception as exc:
                 issues.append(source.issue(path, str(exc) if isinstance(exc, ValueError) else
                                            f"validator {entry.name!r} failed to link: {type(exc).__name__}: {exc}"))

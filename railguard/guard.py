@@ -42,27 +42,32 @@ class Guard:
 
     # -- construction -----------------------------------------------------------------
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str], *, registry: Any = None) -> "Guard":
+    def from_file(cls, path: str | os.PathLike[str], *, registry: Any = None,
+                  resources: Mapping[str, Any] | None = None) -> "Guard":
+        """Load, check and compile a spec file. ``resources`` passes Python objects to validators
+        (boto3 clients or sessions, callables), globally or under an entry's id."""
         from . import spec as spec_mod
         from .plugins import Registry
 
         registry = registry or Registry.load()
-        return cls.from_spec(spec_mod.load(path, registry), registry=registry)
+        return cls.from_spec(spec_mod.load(path, registry), registry=registry, resources=resources)
 
     @classmethod
-    def from_text(cls, text: str, *, format: str | None = None, registry: Any = None) -> "Guard":
+    def from_text(cls, text: str, *, format: str | None = None, registry: Any = None,
+                  resources: Mapping[str, Any] | None = None) -> "Guard":
         from . import spec as spec_mod
         from .plugins import Registry
 
         registry = registry or Registry.load()
-        return cls.from_spec(spec_mod.load_text(text, registry, format=format), registry=registry)
+        return cls.from_spec(spec_mod.load_text(text, registry, format=format), registry=registry,
+                             resources=resources)
 
     @classmethod
-    def from_spec(cls, spec: Spec, *, registry: Any = None) -> "Guard":
+    def from_spec(cls, spec: Spec, *, registry: Any = None, resources: Mapping[str, Any] | None = None) -> "Guard":
         from .plugins import Registry
 
         registry = registry or Registry.load()
-        return cls(compile_spec(spec, registry), registry)
+        return cls(compile_spec(spec, registry, dict(resources or {})), registry)
 
     @property
     def spec(self) -> Spec:

@@ -82,6 +82,7 @@ class Validator:
     def __init__(self, params: Mapping[str, Any] | None = None, *, stage: str = "output"):
         self.params: Mapping[str, Any] = params if params is not None else EMPTY
         self.stage = stage
+        self.entry_id = self.name  # set to the spec entry's id by the compiler
 
     @classmethod
     def check_params(cls, params: Mapping[str, Any]) -> Iterable[ParamIssue]:
@@ -95,13 +96,27 @@ class Validator:
     def is_async(cls) -> bool:
         return inspect.iscoroutinefunction(cls.validate)
 
-    def link(self, spec: Any) -> None:
-        """Called once at compile time with the whole :class:`~railguard.spec.model.Spec`.
+    def link(self, spec: Any, resources: Mapping[str, Any]) -> None:
+        """Called once at compile time with the whole spec and the caller's resources.
 
-        For validators that build on other entries of the same spec (for example Llama Guard
-        taking its custom categories from a ``denied_topics`` entry). Raise ``ValueError``
-        with a clear message if the spec does not fit; it becomes a spec error at this entry.
+        ``spec`` is the :class:`~railguard.spec.model.Spec`, for validators that build on
+        other entries of the same spec (Llama Guard taking custom categories from a
+        ``denied_topics`` entry). ``resources`` holds Python objects a spec cannot
+        (specs never execute code): ready boto3 clients or sessions, Python callables,
+        passed as ``Guard.from_file(path, resources={...})``. Look first under your entry's
+        id (``resources[self.entry_id]``, a mapping) and then at the top level, using
+        :meth:`resource`. Raise ``ValueError`` with a clear message if something does not
+        fit; it becomes a spec error at this entry.
         """
+        self._resources = resources
+
+    def resource(self, key: str, default: Any = None) -> Any:
+        """A caller-supplied resource: ``resources[entry_id][key]``, else ``resources[key]``."""
+        resources = getattr(self, "_resources", None) or {}
+        own = resources.get(self.entry_id)
+        if isinstance(own, Mapping) and key in own:
+            return own[key]
+        return resources.get(key, default)
 
     def setup(self) -> None:
         """Load heavy assets (models, word lists). Called once, before the first validate."""

@@ -14,7 +14,7 @@ import sys
 from typing import Sequence
 
 # Modules providing subcommands, in help order.
-COMMAND_MODULES = ("railguard.cli.core",)
+COMMAND_MODULES = ("railguard.cli.core", "railguard.cli.bedrock", "railguard.cli.llama_guard")
 
 EXIT_OK, EXIT_ERROR, EXIT_INTERVENED = 0, 1, 2
 
