@@ -130,7 +130,11 @@ class Registry:
         try:
             pm.check_pending()
         except pluggy.PluginValidationError as exc:
-            raise PluginError(f"plugin {exc.plugin!r}: {exc}") from None
+            name = pm.get_name(exc.plugin) or repr(exc.plugin)
+            info = infos.get(name)
+            where = f"plugin {name!r}" + (f" ({info.distribution})" if info else "")
+            raise PluginError(f"{where}: {str(exc).split(' in plugin ')[0]}; the hooks are "
+                              f"register_validators, register_actions and guard_call") from None
         return cls._collect(pm, infos)
 
     @classmethod

@@ -94,6 +94,7 @@ def _entry(raw: Any, path: tuple, source: SourceMap, known: list[str]) -> tuple[
 def check_document(data: Any, source: SourceMap, catalog: Catalog,
                    prior: Iterable[SpecIssue] = ()) -> Spec:
     """Check plain spec data and build the immutable :class:`Spec`; raise SpecError listing every issue."""
+    prior = list(prior)
     issues: list[SpecIssue] = list(prior)
     if not isinstance(data, Mapping):
         if data is not None or not issues:
@@ -138,7 +139,9 @@ def check_document(data: Any, source: SourceMap, catalog: Catalog,
         issues.append(source.issue((), "the spec declares no validators: give at least one under 'input' or "
                                    "'output' (a guard that checks nothing would pass everything)"))
     if issues:
-        raise SpecError(sort_issues(issues))
+        # A value the parser already refused (a Python tag, say) is not reported twice.
+        refused = {i.path for i in prior}
+        raise SpecError(sort_issues(prior + [i for i in issues[len(prior):] if i.path not in refused]))
     return _build(data, entries, source, catalog)
 
 
