@@ -44,6 +44,11 @@ EMPTY = FrozenMap()
 
 def freeze(value: Any) -> Any:
     """Turn dicts into FrozenMaps and lists into tuples, recursively."""
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if kind is dict and not value:
+        return EMPTY
     if isinstance(value, FrozenMap):
         return value
     if isinstance(value, Mapping):

@@ -8,6 +8,7 @@ node carries is whether its validator's lazy ``setup()`` has run.
 from __future__ import annotations
 
 import threading
+from functools import cached_property
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +68,11 @@ class StageGraph:
     stage: str
     nodes: tuple[Node, ...]
     blocked_message: str
+
+    @cached_property
+    def fixers(self) -> int:
+        """How many nodes act by fixing (bounds the fix-and-check-again rounds)."""
+        return sum(1 for n in self.nodes if n.action.kind == Kind.FIX)
 
     def __bool__(self) -> bool:
         return bool(self.nodes)

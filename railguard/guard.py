@@ -13,6 +13,9 @@ from .graph import GuardGraph, compile_spec
 from .llm.base import Model, as_model, extract_text
 from .messages import Conversation
 from .results import GuardResult
+from .runtime.drive import drive_async, drive_sync
+from .runtime.flow import GuardCall, call_flow, validate_flow
+from .runtime.trace import atraced, traced
 from .spec.model import Spec
 
 __all__ = ["Guard", "load_spec"]
@@ -94,15 +97,11 @@ class Guard:
         return result
 
     def _trace_call(self, kind: str, source: str | None, metadata: FrozenMap) -> Any:
-        from .runtime.flow import GuardCall
-
         return GuardCall(self.name, kind, source, metadata)
 
     # -- validate -----------------------------------------------------------------------
     def validate(self, text: str, source: str = "input", *, metadata: Mapping[str, Any] | None = None) -> GuardResult:
         """Run one stage on ``text`` with no model. ``source`` is 'input' or 'output'."""
-        from .runtime.drive import drive_sync
-        from .runtime.flow import validate_flow
 
         if source not in _SOURCES:
             raise RailguardError(f"source {source!r} is not one of {list(_SOURCES)}")
@@ -111,16 +110,12 @@ class Guard:
         meta = freeze(metadata) if metadata else EMPTY
         if not self.graph.tracing:
             return self._finish(drive_sync(validate_flow(self.graph, text, source, meta)))
-        from .runtime.trace import traced
 
         return self._finish(traced(self.registry.manager, self._trace_call("validate", source, meta),
                                    lambda: drive_sync(validate_flow(self.graph, text, source, meta))))
 
     async def avalidate(self, text: str, source: str = "input", *,
                         metadata: Mapping[str, Any] | None = None) -> GuardResult:
-        from .runtime.drive import drive_async
-        from .runtime.flow import validate_flow
-        from .runtime.trace import atraced
 
         if source not in _SOURCES:
             raise RailguardError(f"source {source!r} is not one of {list(_SOURCES)}")
@@ -132,9 +127,6 @@ class Guard:
     def call(self, model: Any, prompt_or_messages: Any, *, metadata: Mapping[str, Any] | None = None,
              output_key: str = "text") -> GuardResult:
         """Input stage, ``model``, output stage (with reasks). ``result.output`` is the text to show."""
-        from .runtime.drive import drive_sync
-        from .runtime.flow import call_flow
-        from .runtime.trace import traced
 
         adapter = as_model(model, output_key=output_key)
         conversation = Conversation.parse(prompt_or_messages)
@@ -146,9 +138,6 @@ class Guard:
 
     async def acall(self, model: Any, prompt_or_messages: Any, *, metadata: Mapping[str, Any] | None = None,
                     output_key: str = "text") -> GuardResult:
-        from .runtime.drive import drive_async
-        from .runtime.flow import call_flow
-        from .runtime.trace import atraced
 
         adapter = as_model(model, output_key=output_key)
         conversation = Conversation.parse(prompt_or_messages)

@@ -84,6 +84,8 @@ class Outcome:
     def ok(cls, *, details: Mapping[str, Any] | None = None, usage: Mapping[str, Any] | None = None,
            spans: Iterable[Span] = (), categories: Iterable[str] = (), score: float | None = None) -> "Outcome":
         """A pass. Spans and categories may still be recorded (detected but not acted on)."""
+        if details is None and usage is None and not spans and not categories and score is None:
+            return _OK
         return cls(True, None, tuple(spans), tuple(categories), score, None, None,
                    freeze(details or {}), freeze(usage or {}))
 
@@ -94,6 +96,9 @@ class Outcome:
         """A failure. ``action`` overrides the spec's on_fail for this outcome."""
         return cls(False, message, tuple(sorted(spans)), tuple(categories), score, fix, action,
                    freeze(details or {}), freeze(usage or {}))
+
+
+_OK = Outcome(True)
 
 
 @dataclass(frozen=True)

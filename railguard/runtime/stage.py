@@ -229,7 +229,7 @@ def run_stage(sg: StageGraph, text: str, base: Context, actions: FrozenMap) -> G
     if not sg.nodes:
         return StageRun(StageResult(sg.stage, text, False, False, (), len(text), len(text), 0.0, source_text=text))
     # A fix is checked again; one round per fixing validator, then a failing fix fails closed.
-    rounds = 1 + sum(1 for n in sg.nodes if n.kind == Kind.FIX)
+    rounds = 1 + sg.fixers
     fixed_by: dict[str, Assessment] = {}
     decision = None
     for _ in range(rounds + 1):
