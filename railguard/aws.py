@@ -44,7 +44,10 @@ def make_client(service: str, options: ClientOptions | None = None, *, client: A
 
     if session is None:
         session = boto3.session.Session(profile_name=options.profile) if options.profile else boto3.session.Session()
-    config_kwargs: dict[str, Any] = {"retries": {"mode": options.retry_mode, "max_attempts": options.max_attempts}}
+    # botocore's "max_attempts" key counts retries; "total_max_attempts" counts attempts, as
+    # ClientOptions.max_attempts (and AWS_MAX_ATTEMPTS) do.
+    config_kwargs: dict[str, Any] = {"retries": {"mode": options.retry_mode,
+                                                 "total_max_attempts": options.max_attempts}}
     if options.connect_timeout is not None:
         config_kwargs["connect_timeout"] = options.connect_timeout
     if options.read_timeout is not None:
