@@ -146,6 +146,26 @@ class Guard:
                                           lambda: drive_async(call_flow(self.graph, conversation, meta),
                                                               adapter.ainvoke)))
 
+    # -- streams --------------------------------------------------------------------------
+    def stream(self, model: Any, prompt_or_messages: Any = None, *, metadata: Mapping[str, Any] | None = None,
+               output_key: str = "text") -> Any:
+        """Guard a streamed answer: iterate the returned stream for released text, then read ``.result``.
+
+        ``model`` is an adapter with ``stream()`` (BedrockConverse, SageMakerEndpoint), a callable
+        returning an iterator of str, or a ready iterator of str (then the prompt, if given, is only
+        checked: a masked prompt cannot reach a stream that already exists)."""
+        from .streaming import open_stream
+
+        return open_stream(self, model, prompt_or_messages, metadata=metadata, output_key=output_key)
+
+    def astream(self, model: Any, prompt_or_messages: Any = None, *, metadata: Mapping[str, Any] | None = None,
+                output_key: str = "text") -> Any:
+        """The asyncio form of :meth:`stream`: ``async for text in guard.astream(...)``."""
+        from .streaming import open_stream
+
+        return open_stream(self, model, prompt_or_messages, metadata=metadata, output_key=output_key,
+                           is_async=True)
+
     # -- decorator ------------------------------------------------------------------------
     def __call__(self, fn: F) -> F:
         """``@guard``: guard an existing function's prompt argument and return value."""

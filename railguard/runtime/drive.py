@@ -20,8 +20,9 @@ from ..errors import ModelError, RailguardError, ValidatorTimeout
 from .execute import Raw, run_async, run_sync
 from .flow import CallModel
 from .stage import Jobs, Setup, Started
+from .stream import Emit, OpenStream, Poll, Pull
 
-__all__ = ["drive_sync", "drive_async", "executor", "run_coroutine"]
+__all__ = ["drive_sync", "drive_async", "drive_stream_sync", "drive_stream_async", "executor", "run_coroutine"]
 
 _lock = threading.Lock()
 _executor: ThreadPoolExecutor | None = None
@@ -98,6 +99,21 @@ def _wait_sync(handles: list[tuple[Any, Future, float]]) -> list[Raw]:
         if not live:
             break
         wait([f for f, _ in live], timeout=min(d for _, d in live) - now, return_when=FIRST_COMPLETED)
+    out = []
+    for node, fut, _ in handles:
+        if fut.done() and not fut.cancelled():
+            out.append(fut.result())
+        else:
+            fut.cancel()
+            out.append(_timeout(node))
+    return out
+
+
+def _poll(handles: list[tuple[Any, Any, float]]) -> list[Raw] | None:
+    """Results if every job is done (or past its deadline), else None. Never waits."""
+    now = time.monotonic()
+    if any(not f.done() and d > now for _, f, d in handles):
+        return None
     out = []
     for node, fut, _ in handles:
         if fut.done() and not fut.cancelled():
@@ -211,3 +227,138 @@ async def drive_async(gen: Generator[Any, Any, Any], ainvoke: Callable[[Any], Aw
             value = answer
         else:  # pragma: no cover
             raise RailguardError(f"unknown runtime request {op!r}")
+
+
+# -- streams --------------------------------------------------------------------------------
+def _model_error(exc: BaseException) -> ModelError:
+    if isinstance(exc, ModelError):
+        return exc
+    return ModelError(f"the model stream failed: {type(exc).__name__}: {exc}")
+
+
+def drive_stream_sync(gen: Generator[Any, Any, Any], open_stream: Callable[[Any], Any],
+                      out: list) -> Generator[str, None, None]:
+    """Drive a stream flow, yielding released text; the flow's GuardResult is appended to ``out``."""
+    value: Any = None
+    throw: BaseException | None = None
+    pieces: Any = None
+    try:
+        while True:
+            try:
+                op = gen.throw(throw) if throw is not None else gen.send(value)
+            except StopIteration as stop:
+                out.append(stop.value)
+                return
+            value, throw = None, None
+            if isinstance(op, Setup):
+                value = _setup_sync(op.nodes)
+            elif isinstance(op, Jobs):
+                value = Started(_start_sync(op))
+            elif isinstance(op, Started):
+                value = _wait_sync(op.handle)
+            elif isinstance(op, Poll):
+                value = _poll(op.handle)
+            elif isinstance(op, OpenStream):
+                try:
+                    pieces = iter(open_stream(op.conversation))
+                except Exception as exc:
+                    throw = _model_error(exc)
+            elif isinstance(op, Pull):
+                try:
+                    value = next(pieces)
+                    if not isinstance(value, str):
+                        raise ModelError(f"the model stream yielded {type(value).__name__}; a stream yields str")
+                except StopIteration:
+                    value = None
+                except Exception as exc:
+                    throw = _model_error(exc)
+            elif isinstance(op, Emit):
+                if op.text:
+                    yield op.text
+            elif isinstance(op, CallModel):
+                try:
+                    value = "".join(open_stream(op.conversation))
+                except Exception as exc:
+                    throw = _model_error(exc)
+            else:  # pragma: no cover
+                raise RailguardError(f"unknown runtime request {op!r}")
+    finally:
+        gen.close()
+        close = getattr(pieces, "close", None)
+        if close is not None:
+            close()
+
+
+async def drive_stream_async(gen: Generator[Any, Any, Any], open_stream: Callable[[Any], Any],
+                             out: list) -> Any:
+    """The async twin of drive_stream_sync (an async generator). ``open_stream`` returns an async
+    iterator of str (or a sync iterator, which is read in a worker thread)."""
+    value: Any = None
+    throw: BaseException | None = None
+    pieces: Any = None
+    loop = asyncio.get_running_loop()
+    sentinel = object()
+
+    async def next_piece() -> Any:
+        if hasattr(pieces, "__anext__"):
+            try:
+                return await pieces.__anext__()
+            except StopAsyncIteration:
+                return sentinel
+        return await loop.run_in_executor(executor(), next, pieces, sentinel)
+
+    async def join(conversation: Any) -> str:
+        it = open_stream(conversation)
+        if hasattr(it, "__aiter__"):
+            return "".join([p async for p in it])
+        return await loop.run_in_executor(executor(), lambda: "".join(it))
+
+    try:
+        while True:
+            try:
+                op = gen.throw(throw) if throw is not None else gen.send(value)
+            except StopIteration as stop:
+                out.append(stop.value)
+                return
+            value, throw = None, None
+            if isinstance(op, Setup):
+                results = await asyncio.gather(*(loop.run_in_executor(executor(), _setup_one, n) for n in op.nodes))
+                value = {n: e for n, e in zip(op.nodes, results) if e is not None}
+            elif isinstance(op, Jobs):
+                value = Started(_start_async(op))
+            elif isinstance(op, Started):
+                value = await _wait_async(op.handle)
+            elif isinstance(op, Poll):
+                value = _poll(op.handle)
+            elif isinstance(op, OpenStream):
+                try:
+                    pieces = open_stream(op.conversation)
+                    if not hasattr(pieces, "__anext__"):
+                        pieces = iter(pieces)
+                except Exception as exc:
+                    throw = _model_error(exc)
+            elif isinstance(op, Pull):
+                try:
+                    got = await next_piece()
+                    value = None if got is sentinel else got
+                    if value is not None and not isinstance(value, str):
+                        raise ModelError(f"the model stream yielded {type(value).__name__}; a stream yields str")
+                except Exception as exc:
+                    throw = _model_error(exc)
+            elif isinstance(op, Emit):
+                if op.text:
+                    yield op.text
+            elif isinstance(op, CallModel):
+                try:
+                    value = await join(op.conversation)
+                except Exception as exc:
+                    throw = _model_error(exc)
+            else:  # pragma: no cover
+                raise RailguardError(f"unknown runtime request {op!r}")
+    finally:
+        gen.close()
+        aclose = getattr(pieces, "aclose", None)
+        if aclose is not None:
+            await aclose()
+        elif hasattr(pieces, "close"):
+            pieces.close()

@@ -105,25 +105,27 @@ def _write_back(conversation: Conversation, run: StageRun, segments: list) -> Co
     return conversation.with_texts(new)
 
 
-def call_flow(graph: GuardGraph, conversation: Conversation, metadata: FrozenMap = EMPTY
-              ) -> Generator[Any, Any, GuardResult]:
-    """Input stage, model call, output stage, reasks. A blocked input never reaches the model."""
-    t0 = time.perf_counter()
-    input_result = None
-    if graph.input:
-        text, segments = conversation.user_text()
-        run: StageRun = yield from run_stage(graph.input, text,
-                                             Context("input", "", graph.name, conversation.messages, metadata),
-                                             graph.actions)
-        input_result = run.result
-        if input_result.blocked:
-            return _result(graph, t0, output=input_result.text, blocked_stage="input", input=input_result)
-        rewritten = _write_back(conversation, run, segments)
-        if rewritten is None:
-            blocked = replace(input_result, text=graph.input.blocked_message, blocked=True, changed=True)
-            return _result(graph, t0, output=blocked.text, blocked_stage="input", input=blocked)
-        conversation = rewritten
-    answer = yield CallModel(conversation, 0)
+def input_part(graph: GuardGraph, conversation: Conversation, metadata: FrozenMap
+               ) -> Generator[Any, Any, tuple[StageResult | None, Conversation | None]]:
+    """The input stage over every user turn; the conversation to send on, or None when blocked."""
+    if not graph.input:
+        return None, conversation
+    text, segments = conversation.user_text()
+    run: StageRun = yield from run_stage(graph.input, text,
+                                         Context("input", "", graph.name, conversation.messages, metadata),
+                                         graph.actions)
+    result = run.result
+    if result.blocked:
+        return result, None
+    rewritten = _write_back(conversation, run, segments)
+    if rewritten is None:
+        return replace(result, text=graph.input.blocked_message, blocked=True, changed=True), None
+    return result, rewritten
+
+
+def output_part(graph: GuardGraph, conversation: Conversation, answer: str, metadata: FrozenMap
+                ) -> Generator[Any, Any, tuple[StageResult, tuple[Reask, ...]]]:
+    """The output stage on a whole answer, with the reask loop (each reask is a CallModel request)."""
     reasks: list[Reask] = []
     max_reasks = graph.spec.settings.max_reasks
     while True:
@@ -132,13 +134,25 @@ def call_flow(graph: GuardGraph, conversation: Conversation, metadata: FrozenMap
                                    graph.actions)
         res = run.result
         if not res.reask:
-            break
+            return res, tuple(reasks)
         if len(reasks) >= max_reasks:
-            res = replace(res, text=graph.output.blocked_message, blocked=True, changed=True, reask=False)
-            break
+            return replace(res, text=graph.output.blocked_message, blocked=True, changed=True, reask=False), \
+                tuple(reasks)
         correction = correction_message(res)
         reasks.append(Reask(len(reasks) + 1, tuple(a.id for a in res.failures), correction, res))
         retry = conversation.appended(Message("assistant", _masked_answer(answer, res)), Message("user", correction))
         answer = yield CallModel(retry, len(reasks))
+
+
+def call_flow(graph: GuardGraph, conversation: Conversation, metadata: FrozenMap = EMPTY
+              ) -> Generator[Any, Any, GuardResult]:
+    """Input stage, model call, output stage, reasks. A blocked input never reaches the model."""
+    t0 = time.perf_counter()
+    input_result, sent = yield from input_part(graph, conversation, metadata)
+    if sent is None:
+        assert input_result is not None
+        return _result(graph, t0, output=input_result.text, blocked_stage="input", input=input_result)
+    answer = yield CallModel(sent, 0)
+    res, reasks = yield from output_part(graph, sent, answer, metadata)
     return _result(graph, t0, output=res.text, blocked_stage="output" if res.blocked else None, input=input_result,
-                   output_stage=res, reasks=tuple(reasks), model_called=True)
+                   output_stage=res, reasks=reasks, model_called=True)

@@ -192,13 +192,11 @@ def apply_masks(text: str, merged: Sequence[tuple[int, int, Span, Node]], lo: in
     return "".join(out)
 
 
-def _evaluate(sg: StageGraph, text: str, base: Context, actions: FrozenMap) -> Generator[Any, Any, Decision]:
+def collect(sg: StageGraph, text: str, base: Context, actions: FrozenMap) -> Generator[Any, Any, list[Raw]]:
+    """Run every node of ``sg`` on ``text``: one Raw per node, in node order."""
     nodes = sg.nodes
     unready = tuple(n for n in nodes if not n._ready.done)
-    if unready:
-        failed = yield Setup(unready)  # the driver returns {node: error} for setups that failed
-    else:
-        failed = {}
+    failed = (yield Setup(unready)) if unready else {}  # the driver answers {node: error} for failed setups
     contexts = [Context(sg.stage, n.spec.id, base.guard, base.messages, base.metadata, base.final, base.offset,
                         base.total_chars) for n in nodes]
     raws: list[Raw | None] = [None] * len(nodes)
@@ -219,7 +217,12 @@ def _evaluate(sg: StageGraph, text: str, base: Context, actions: FrozenMap) -> G
         results = yield started
         for i, raw in zip(remote, results):
             raws[i] = raw
-    return decide(nodes, raws, sg.stage, base.guard, actions)  # type: ignore[arg-type]
+    return raws  # type: ignore[return-value]
+
+
+def _evaluate(sg: StageGraph, text: str, base: Context, actions: FrozenMap) -> Generator[Any, Any, Decision]:
+    raws = yield from collect(sg, text, base, actions)
+    return decide(sg.nodes, raws, sg.stage, base.guard, actions)
 
 
 def run_stage(sg: StageGraph, text: str, base: Context, actions: FrozenMap) -> Generator[Any, Any, StageRun]:

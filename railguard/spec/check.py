@@ -227,7 +227,7 @@ def _build(data: Mapping[str, Any], entries: Mapping[str, list], source: SourceM
         messages=Messages(**messages),
         settings=Settings(on_error=settings["on_error"], timeout_s=float(settings["timeout_s"]),
                           max_reasks=int(settings["max_reasks"]), on_block=settings["on_block"],
-                          mask_format=settings["mask_format"]),
+                          mask_format=settings["mask_format"], stream_reask=settings["stream_reask"]),
         input=stages["input"],
         output=stages["output"],
         source=source,

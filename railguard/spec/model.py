@@ -25,6 +25,7 @@ class Settings:
     max_reasks: int
     on_block: str
     mask_format: str
+    stream_reask: str = "buffer"
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class Spec:
                            "blocked_output": self.messages.blocked_output}
         s = self.settings
         out["settings"] = {"on_error": s.on_error, "timeout_s": s.timeout_s, "max_reasks": s.max_reasks,
-                           "on_block": s.on_block, "mask_format": s.mask_format}
+                           "on_block": s.on_block, "mask_format": s.mask_format, "stream_reask": s.stream_reask}
         out["input"] = [entry(v) for v in self.input]
         out["output"] = [entry(v) for v in self.output]
         return out

@@ -27,6 +27,7 @@ DEFAULT_SETTINGS = {
     "max_reasks": 1,
     "on_block": "return",
     "mask_format": "{TYPE}",
+    "stream_reask": "buffer",
 }
 
 
@@ -106,6 +107,8 @@ def envelope_schema(action_names: Iterable[str]) -> dict[str, Any]:
                     "max_reasks": {"type": "integer", "minimum": 0, "maximum": 10},
                     "on_block": {"enum": ["raise", "return"]},
                     "mask_format": {"type": "string", "minLength": 1, "maxLength": 100},
+                    "stream_reask": {"enum": ["block", "buffer"],
+                                     "description": "In a stream, reask buffers the answer or blocks."},
                 },
             },
             "input": {"type": "array", "items": entry},
