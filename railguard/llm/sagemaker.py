@@ -62,21 +62,25 @@ def _check_name(value: Any, what: str, pattern: re.Pattern[str]) -> str:
     return value
 
 
-def _sdk_endpoint(obj: Any) -> tuple[str, Any, str | None]:
-    """(name, boto3 session or None, region or None) of a ``sagemaker.core.resources.Endpoint``."""
+def _sdk_endpoint(obj: Any) -> tuple[str, Any, str | None, Callable[[], Any] | None]:
+    """(name, session, region, client factory) of a ``sagemaker.core.resources.Endpoint``.
+
+    Duck-typed, so the SDK is never imported here: the object's ``endpoint_name``, the boto3
+    session and region it was fetched with (``_session``/``_region``, which the SDK sets through
+    ``Endpoint.get(..., session=, region=)``) and the SDK's own client factory
+    (``get_sagemaker_client``), so calls are signed and retried exactly as the SDK would.
+    """
     name = getattr(obj, "endpoint_name", None)
     if not isinstance(name, str):
         raise TypeError(f"expected an endpoint name or a sagemaker Endpoint object, got {type(obj).__name__}")
-    session = region = None
-    try:  # the SDK keeps its boto3 session and region on a shared client factory
-        from sagemaker.core.utils.utils import SageMakerClient  # type: ignore[import-not-found]
-
-        factory = SageMakerClient()
-        session = getattr(factory, "session", None)
-        region = getattr(factory, "region_name", None)
-    except Exception:  # SDK missing or changed: fall back to boto3's own configuration
-        pass
-    return name, session, region
+    session = getattr(obj, "_session", None)
+    region = getattr(obj, "_region", None)
+    factory = getattr(type(obj), "get_sagemaker_client", None)
+    build = None
+    if callable(factory):
+        def build() -> Any:
+            return factory(session=session, region_name=region, service_name="sagemaker-runtime")
+    return name, session, region if isinstance(region, str) else None, build
 
 
 class StreamLineReader:
@@ -172,8 +176,11 @@ class SageMakerEndpoint(Model):
                  accept: str = "application/json"):
         from ..aws import ClientOptions
 
+        sdk_client: Callable[[], Any] | None = None
         if not isinstance(endpoint_name, str):
-            endpoint_name, sdk_session, sdk_region = _sdk_endpoint(endpoint_name)
+            endpoint_name, sdk_session, sdk_region, sdk_client = _sdk_endpoint(endpoint_name)
+            if region or endpoint_url or profile or session is not None:
+                sdk_client = None  # explicit settings win over the SDK's own client
             session = session if session is not None else sdk_session
             region = region or sdk_region
         self.endpoint_name = _check_name(endpoint_name, "endpoint name", _NAME)
@@ -203,6 +210,7 @@ class SageMakerEndpoint(Model):
                                      read_timeout=read_timeout)
         self._client = client
         self._session = session
+        self._sdk_client = sdk_client
         self._lock = threading.Lock()
         self.name = f"sagemaker:{self.endpoint_name}" + (f"/{self.inference_component}" if self.inference_component
                                                           else "")
@@ -221,7 +229,9 @@ class SageMakerEndpoint(Model):
     def client(self) -> Any:
         if self._client is None:
             with self._lock:
-                if self._client is None:
+                if self._client is None and self._sdk_client is not None:
+                    self._client = self._sdk_client()
+                elif self._client is None:
                     from ..aws import make_client
 
                     self._client = make_client("sagemaker-runtime", self.options, session=self._session)

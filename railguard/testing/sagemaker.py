@@ -85,7 +85,8 @@ class Reply:
     ``model_error=(status, message)`` answers HTTP 424 ModelError as SageMaker does when the
     container fails. For streams: ``tokens`` fixes the split, ``stream_error`` (an ErrorCode such
     as ``ModelInvocationTimeExceeded``) sends a ModelStreamError after ``error_after`` tokens,
-    ``internal_failure`` an InternalStreamFailure instead.
+    ``internal_failure`` an InternalStreamFailure instead; ``hold`` (a ``threading.Event``) stops
+    the stream after ``hold_after`` parts until it is set, to show a client reads parts as they come.
     """
 
     text: str | None = None
@@ -96,7 +97,8 @@ class Reply:
     internal_failure: bool = False
     error_after: int = 0
     part_size: int | None = None
-    content_type: str = "application/json"
+    hold: threading.Event | None = None
+    hold_after: int = 1
 
 
 Handler = Callable[[Invocation], Any]
@@ -164,6 +166,17 @@ class LocalSageMaker:
     def client(self, **kw: Any) -> Any:
         """A real boto3 ``sagemaker-runtime`` client pointed at this server (dummy credentials)."""
         return self.server.client("sagemaker-runtime", **kw)
+
+    def reset(self) -> None:
+        """Forget endpoints, recorded calls and pending faults (to reuse one running server across tests)."""
+        with self._lock:
+            self._endpoints.clear()
+            self._invocations.clear()
+        server = self.server
+        with server._lock:  # the same testing package: its plumbing is ours to reset
+            server._faults.clear()
+            server.requests.clear()
+        server.delay = 0.0
 
     # -- configuration -----------------------------------------------------------------------
     def endpoint(self, name: str, handler: Handler | None = None, *,
@@ -258,6 +271,8 @@ class LocalSageMaker:
             return error
         assert reply is not None
         headers = {"x-Amzn-Invoked-Production-Variant": inv.variant or "AllTraffic"}
+        if isinstance(reply.body, (bytes, bytearray)):
+            return Response(200, bytes(reply.body), {"Content-Type": "text/plain", **headers})
         if reply.body is not None:
             return Response.json(reply.body, headers=headers)
         text = reply.text or ""
@@ -293,7 +308,7 @@ class LocalSageMaker:
         elif reply.internal_failure:
             frames.append(_exception("InternalStreamFailure", "Internal stream failure, please retry."))
         content_type = "application/jsonlines" if reply.body is not None else "text/event-stream"
-        return Response(200, iter(frames), {"Content-Type": "application/vnd.amazon.eventstream",
+        return Response(200, _held(frames, reply), {"Content-Type": "application/vnd.amazon.eventstream",
                                             "X-Amzn-SageMaker-Content-Type": content_type,
                                             "x-Amzn-Invoked-Production-Variant": inv.variant or "AllTraffic"},
                         part_delay=self.part_delay)
@@ -304,6 +319,13 @@ def _exception(kind: str, message: str, **fields: Any) -> bytes:
     payload = json.dumps({"Message": message, **fields}).encode("utf-8")
     return encode_message({":exception-type": kind, ":content-type": "application/json",
                            ":message-type": "exception"}, payload)
+
+
+def _held(frames: list[bytes], reply: Reply) -> Iterator[bytes]:
+    for i, frame in enumerate(frames):
+        if reply.hold is not None and i == reply.hold_after:
+            reply.hold.wait(timeout=30)
+        yield frame
 
 
 def _tgi_events(tokens: list[str], done: bool) -> list[bytes]:
