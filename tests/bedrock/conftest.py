@@ -1,0 +1,55 @@
+"""Fixtures for the Bedrock tests: a local Bedrock server, real boto3 clients, dummy credentials."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # for bedrockkit (helpers shared by these tests)
+
+from railguard import Guard  # noqa: E402
+from railguard.testing.bedrock import BedrockServer  # noqa: E402
+
+from bedrockkit import client_spec  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """Dummy credentials and no user AWS configuration, for clients railguard creates itself."""
+    for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
+                "AWS_ENDPOINT_URL_BEDROCK", "AWS_SESSION_TOKEN", "AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE", "AWS_REGION"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+
+@pytest.fixture
+def server():
+    with BedrockServer() as s:
+        yield s
+
+
+@pytest.fixture
+def runtime(server: BedrockServer):
+    """A bedrock-runtime client on the local server (standard retries, 3 attempts in all)."""
+    return server.client("bedrock-runtime", max_attempts=2)
+
+
+@pytest.fixture
+def guarded(server: BedrockServer, runtime):
+    """Build a Guard from spec text whose bedrock_guardrail entries use the local server's client."""
+
+    def build(spec: str, **resources):
+        return Guard.from_text(spec, resources={"bedrock_runtime_client": runtime, **resources})
+
+    return build
+
+
+@pytest.fixture
+def spec_for():
+    return client_spec
