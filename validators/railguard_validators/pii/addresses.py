@@ -1,0 +1,79 @@
+"""ADDRESS by grammar: street lines with what usually follows them.
+
+Three street-line shapes are recognised, each optionally followed by a unit (``Apt 4B``,
+``Suite 300``) and a locality line (``Springfield, IL 62704``, ``10115 Berlin``):
+
+- number first (US, UK, AU, CA): ``1600 Pennsylvania Ave NW``; the street name is capitalised
+  words or an ordinal (``5th``) and ends in a street suffix (``Street``, ``Rd``, ``Blvd``, ...);
+- a street word first (FR, ES, IT, PT, PL ...): ``Rue de la Paix 12``, ``12 rue de la Paix``,
+  ``Via Roma 10``, ``ul. Jesionowa 127``;
+- a compound street name (DE, AT, CH, Nordic, NL): ``Villacher Strasse 89``, ``Mellemvej 32``;
+
+and the postal forms ``PO Box 123``, ``PSC 1234, Box 5678`` and ``APO AE 09123``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .scan import Scan
+
+__all__ = ["AddressRules"]
+
+_SUFFIX = (r"(?:Street|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Terrace|Ter"
+           r"|Way|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Trail|Trl|Crescent|Cres|Close|Loop|Row|Alley"
+           r"|Plaza|Expressway|Expy|Freeway|Fwy|Turnpike|Pike|Route|Rte|Path|Walk|Crossing|Point|Ridge|Heights"
+           r"|Grove|Gardens|Park|View|Hill|Hills|Mews|Green|Gate|Bypass|Causeway|Junction|Landing|Commons|Cove"
+           r"|Estates|Meadows|Summit|Valley|Wharf|Quay|Esplanade|Promenade|Broadway|Motorway|Manor|Station|Points"
+           r"|Forest|Falls|Harbor|Harbour|Island|Isle|Shore|Shores|Springs|Square|Track|Village|Ville|Vista)")
+_WORDS = r"(?:[A-Z][A-Za-z'’\-]*\.?|[0-9]{1,3}(?:st|nd|rd|th))(?:[ ][A-Z][A-Za-z'’\-]*\.?){0,3}"
+_DIR = r"(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?"
+_UNIT = (r"(?:,?[ ]+(?:Apt|Apartment|Suite|Ste|Unit|Flat|Fl|Floor|Rm|Room|Bldg|Building|No|#)\.?[ ]?\#?[ ]?"
+         r"[A-Za-z0-9\-]{1,6})")
+_STATES = (r"(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]"
+           r"|UT|V[TA]|W[AVIY]|PR|GU|VI|A[BE]|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT|NSW|QLD|VIC|TAS|ACT)")
+_LOCALITY = (r"(?:,?[ ]*\n?[ ]*[A-Z][A-Za-z'’.\-]+(?:[ ][A-Z][A-Za-z'’.\-]+){0,2},?[ ]+" + _STATES +
+             r"(?:[ ]+[0-9]{5}(?:-[0-9]{4})?)?(?![A-Za-z0-9])"
+             r"|,?[ ]*\n?[ ]*[0-9]{4,5}[ ]+[A-Z][A-Za-z'’\-]+(?:[ ][A-Z][A-Za-z'’\-]+)?(?![A-Za-z0-9])"
+             r"|,[ ]*[A-Z][A-Za-z'’\-]+(?:[ ][A-Z][A-Za-z'’\-]+){0,2}(?:,[ ]*[A-Z][A-Za-z'’\-]+(?:[ ][A-Z][a-z]+){0,2})?"
+             r"(?:[ ]+[0-9]{4,5})?(?![A-Za-z0-9]))")
+_TAIL = r"(?:[ ]+" + _DIR + r"(?![A-Za-z]))?" + _UNIT + r"?" + _LOCALITY + r"?"
+
+_NUMBER_FIRST = re.compile(
+    r"[0-9]{1,6}[A-Za-z]?(?:-[0-9]{1,5})?[ ]+(?:" + _DIR + r"[ ]+)?" + _WORDS + r"[ ]+" + _SUFFIX +
+    r"\.?(?![A-Za-z])" + _TAIL)
+_STREET_WORD = (r"(?:Rue|Avenue|Av\.|Boulevard|Bd|Chemin|Allée|Place|Quai|Impasse|Via|Viale|Piazza|Piazzale|Corso"
+                r"|Calle|Avenida|Avda\.|Paseo|Plaza|Carrer|Rua|Travessa|Praça|Largo|Estrada|ul\.|Ul\.|ulica|Ulica"
+                r"|al\.|Aleja|Strada|Bulevardul|Calea)")
+_PARTICLES = r"(?:(?:de|del|de la|de las|de los|la|le|les|des|du|da|do|dos|das|di|della|delle|dei|degli|d'|l')[ ]?)*"
+_STREET_REST = (r"[ ]+" + _PARTICLES + r"[A-ZÀ-Þ][\w'’\-]+(?:[ ](?:de |del |da |di )?[A-ZÀ-Þ][\w'’\-]+){0,3}")
+_WORD_FIRST = re.compile(_STREET_WORD + _STREET_REST + r"(?:,?[ ]+[0-9]{1,5}[a-z]?(?![0-9]))?" + _UNIT + r"?"
+                         + _LOCALITY + r"?")
+_NUMBER_WORD = re.compile(r"[0-9]{1,5}[a-z]?,?[ ]+" + _STREET_WORD + _STREET_REST + _UNIT + r"?" + _LOCALITY + r"?")
+_COMPOUND = re.compile(
+    r"[A-ZÀ-Þ][a-zà-ÿ]+(?:[ \-][A-ZÀ-Þ][a-zà-ÿ]+)?[ \-]?(?:straße|strasse|str\.|Straße|Strasse|weg|Weg|gasse|Gasse"
+    r"|allee|Allee|platz|Platz|ring|damm|ufer|steig|pfad|katu|tie|gatan|vägen|gränd|vej|gade|laan|straat|plein"
+    r"|gracht|veien|gata|vegur|braut|stræti|straeti|tee|utca|út|cesta|ulice|tänav)(?![a-zà-ÿ])[ ]+[0-9]{1,4}[a-z]?"
+    r"(?![0-9])" + _UNIT + r"?" + _LOCALITY + r"?")
+_POSTAL = re.compile(
+    r"(?:P\.?[ ]?O\.?[ ]?Box|Post Office Box|PO Box)[ ]+[0-9]{1,6}(?![0-9])" + _LOCALITY + r"?"
+    r"|(?:PSC|Unit|CMR)[ ]+[0-9]{3,5},?[ ]+Box[ ]+[0-9]{3,5}(?:,?[ ]*\n?[ ]*[AFD]PO[ ]+A[AEP][ ]+[0-9]{5})?"
+    r"|[AFD]PO[ ]+A[AEP][ ]+[0-9]{5}")
+_GRAMMARS = ((_NUMBER_FIRST, "street-number-first"), (_WORD_FIRST, "street-word-first"),
+             (_NUMBER_WORD, "street-word-first"),
+             (_COMPOUND, "street-compound"), (_POSTAL, "postal-box"))
+
+
+class AddressRules:
+    """Finds ADDRESS spans by grammar; a recognizer step."""
+
+    def __call__(self, scan: Scan) -> None:
+        text = scan.text
+        for pattern, why in _GRAMMARS:
+            for m in pattern.finditer(text):
+                s, e = m.span()
+                if s > 0 and text[s - 1].isalnum():
+                    continue
+                while e > s and text[e - 1] in " ,\n":
+                    e -= 1
+                scan.add(s, e, "ADDRESS", 0.8, why)

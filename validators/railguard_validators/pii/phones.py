@@ -1,0 +1,109 @@
+"""Phone number validity from libphonenumber's metadata (the ``phonenumbers`` package).
+
+A candidate is valid when, for its country (from a ``+`` / ``00`` country code) or for one of
+the configured default regions (national format), its national number fully matches one of
+the region's number-type patterns (fixed line, mobile, toll free, ...): the same test as
+``phonenumbers.is_valid_number``, run on precompiled patterns so that a check costs about a
+microsecond instead of the tens of microseconds a full ``parse`` takes.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Iterable
+
+__all__ = ["PhoneChecker", "DEFAULT_REGIONS"]
+
+# National formats are tried against these regions, in order, when a number has no country code.
+DEFAULT_REGIONS = ("US", "GB", "CA", "AU", "IN", "DE", "FR", "IE", "NZ")
+
+_TYPES = ("fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "personal_number", "voip",
+          "pager", "uan", "voicemail")
+
+_lock = threading.Lock()
+_region_cache: dict[str, tuple[re.Pattern[str] | None, str | None]] = {}
+
+
+def _region(region: str) -> tuple[re.Pattern[str] | None, str | None]:
+    """(pattern of every valid national number, national prefix) for a region; cached."""
+    got = _region_cache.get(region)
+    if got is not None:
+        return got
+    from phonenumbers import PhoneMetadata
+
+    md = PhoneMetadata.metadata_for_region(region)
+    pattern = None
+    prefix = None
+    if md is not None:
+        parts = []
+        for t in _TYPES:
+            desc = getattr(md, t, None)
+            if desc is not None and desc.national_number_pattern:
+                parts.append(f"(?:{desc.national_number_pattern})")
+        pattern = re.compile("|".join(parts)) if parts else None
+        prefix = md.national_prefix or None
+    with _lock:
+        _region_cache[region] = (pattern, prefix)
+    return pattern, prefix
+
+
+def supported_regions() -> frozenset[str]:
+    from phonenumbers import SUPPORTED_REGIONS
+
+    return frozenset(SUPPORTED_REGIONS)
+
+
+class PhoneChecker:
+    """Decides whether a phone-shaped string is a valid number; thread-safe, no per-call state."""
+
+    def __init__(self, regions: Iterable[str] = DEFAULT_REGIONS):
+        from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
+
+        self.regions = tuple(regions)
+        self._cc = COUNTRY_CODE_TO_REGION_CODE
+
+    def _national_ok(self, region: str, national: str, international: bool) -> bool:
+        """In international format the national number is written without the trunk prefix
+        (a stray one, as in ``+44 (0)20``, is tolerated). In national format a region with a
+        trunk prefix such as ``0`` needs it (``020 7946 0958``); NANP's ``1`` is optional."""
+        pattern, prefix = _region(region)
+        if pattern is None:
+            return False
+        if prefix and national.startswith(prefix) and pattern.fullmatch(national[len(prefix):]):
+            return True
+        if international or not prefix or prefix == "1":
+            return pattern.fullmatch(national) is not None
+        return False
+
+    def region_of(self, raw: str) -> str | None:
+        """The region a phone-shaped string is valid in, or None.
+
+        ``raw`` is the text as written: ``+44 (0)20 7946 0958``, ``(415) 555-0132``, ``0049 30 901820``.
+        """
+        trunk_zero = "(0)" in raw
+        if trunk_zero:
+            raw = raw.replace("(0)", "", 1)
+        digits = "".join(c for c in raw if "0" <= c <= "9")
+        stripped = raw.lstrip("( ")
+        international = stripped.startswith("+")
+        if not international and digits.startswith("00") and not trunk_zero:
+            international, digits = True, digits[2:]
+        elif not international and digits.startswith("011") and len(digits) > 11:
+            international, digits = True, digits[3:]  # the NANP international call prefix
+        if international:
+            for n in (1, 2, 3):
+                regions = self._cc.get(int(digits[:n])) if len(digits) > n else None
+                if regions:
+                    national = digits[n:]
+                    for region in regions:
+                        if region != "001" and self._national_ok(region, national, True):
+                            return region
+                    return None
+            return None
+        if len(digits) < 6 or len(digits) > 15:
+            return None
+        for region in self.regions:
+            if self._national_ok(region, digits, False):
+                return region
+        return None
