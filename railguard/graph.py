@@ -180,7 +180,8 @@ def compile_spec(spec: Spec, registry: Any, resources: Any = None) -> GuardGraph
                 issues.append(source.issue(path, f"validator {entry.name!r} rejected its parameters: "
                                            f"{type(exc).__name__}: {exc}"))
                 continue
-            mode = "async" if cls.is_async() else "inline" if cls.inline else "thread"
+            # Read from the instance: a validator may run inline for one configuration only.
+            mode = "async" if cls.is_async() else "inline" if validator.inline else "thread"
             mask_format = params.get("mask_format") if isinstance(params.get("mask_format"), str) else None
             validator.entry_id = entry.id
             try:
