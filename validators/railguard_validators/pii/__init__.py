@@ -147,6 +147,7 @@ class Pii(Validator):
     def setup(self) -> None:
         from .detector import Detector
 
+        self._engine_label = None
         self._detector = Detector(list(self.actions), allow=tuple(self.params.get("allow", ())),
                                   phone_regions=tuple(self.params.get("phone_regions", ())),
                                   names=self._names_engine(),
@@ -154,12 +155,16 @@ class Pii(Validator):
 
     @property
     def engine(self) -> str:
-        """Which engine found NAME/ADDRESS, as reported in ``details["engine"]``."""
-        if self.engine_name == "spacy":
-            names = self._detector.steps[-1] if self._detector is not None else None
-            model = getattr(names, "model_name", None) or self.spacy_model or "auto"
-            return f"spacy:{model}"
-        return "rules"
+        """Which engine found NAME/ADDRESS, as reported in ``details["engine"]``: ``rules`` or
+        ``spacy:<pipeline>``."""
+        label = getattr(self, "_engine_label", None)
+        if label is None:
+            label = "rules"
+            if self.engine_name == "spacy":
+                names = self._detector.steps[-1] if self._detector is not None else None
+                label = f"spacy:{getattr(names, 'model_name', None) or self.spacy_model or 'auto'}"
+            self._engine_label = label
+        return label
 
     # -- validation -----------------------------------------------------------------------
     def validate(self, text: str, context: Context) -> Outcome:
@@ -172,9 +177,8 @@ class Pii(Validator):
         actions = self.actions
         spans = [Span(s, e, t, score, actions.get(t), why) for s, e, t, score, why in found]
         counts: dict[str, int] = {}
-        for s in spans:
-            counts[s.type] = counts.get(s.type, 0) + 1
-        details["counts"] = counts
+        for c in found:
+            counts[c[2]] = counts.get(c[2], 0) + 1
         what = ", ".join(f"{t} x{c}" if c > 1 else t for t, c in sorted(counts.items()))
         return Outcome.fail(f"detected {what}", spans=spans, details=details)
 

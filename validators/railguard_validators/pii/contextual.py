@@ -18,7 +18,7 @@ from .checksums import aba_valid, itin_valid, sin_valid, ssn_valid
 from .context import DEFAULT_WINDOW, WINDOWS
 from .scan import Scan
 
-__all__ = ["ContextualRecognizer", "CONTEXT_LED", "MAX_LEN"]
+__all__ = ["ContextualRecognizer", "CONTEXT_LED", "VALUE_LED", "MAX_LEN", "value_ok"]
 
 _CONNECTOR = re.compile(r"(?:[ \t]*(?:[:=#]|-(?=\s)|is\b|was\b|number\b|num\b|no\b\.?|id\b|code\b))*[ \t]*")
 _EXPLICIT = re.compile(r"[:=]|\bis\b|\bwas\b")
@@ -72,7 +72,7 @@ CONTEXT_LED: dict[str, Rule] = {
                            check=lambda v: sum((any(c.isupper() for c in v), any(c.islower() for c in v),
                                                 any(c.isdigit() for c in v))) >= 2, max_len=40),
     "US_BANK_ACCOUNT_NUMBER": Rule(_n(r"[0-9](?:[0-9]|-(?=[0-9])){7,19}"),
-                                   check=lambda v: 8 <= len(_digits_only(v)) <= 17, max_len=22),
+                                   check=lambda d: 8 <= len(d) <= 17, max_len=22),
     "US_BANK_ROUTING_NUMBER": Rule(_n(r"[0-9]{9}"), check=aba_valid, max_len=9),
     "US_SOCIAL_SECURITY_NUMBER": Rule(_n(r"[0-9]{9}"), check=ssn_valid, max_len=9),
     "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER": Rule(_n(r"9[0-9]{8}"), check=itin_valid, max_len=9),
@@ -83,17 +83,28 @@ CONTEXT_LED: dict[str, Rule] = {
                                 r"|[A-Z]{4} ?[0-9]{4} ?[0-9]{4}"), max_len=15),
 }
 MAX_LEN = {t: r.max_len for t, r in CONTEXT_LED.items()}
+# Long numbers are found value-first by the numeric recognizer (their digits are among the runs it
+# already visits) and kept when a cue is near; the cue pass is then only run where such a number is.
+VALUE_LED = frozenset({"US_SOCIAL_SECURITY_NUMBER", "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER",
+                       "CA_SOCIAL_INSURANCE_NUMBER", "US_BANK_ROUTING_NUMBER", "US_BANK_ACCOUNT_NUMBER",
+                       "US_PASSPORT_NUMBER", "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER"})
 _CHECKS = {  # digits-only validity for the numeric rules
     "US_BANK_ROUTING_NUMBER", "US_SOCIAL_SECURITY_NUMBER", "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER",
-    "CA_SOCIAL_INSURANCE_NUMBER",
+    "CA_SOCIAL_INSURANCE_NUMBER", "US_BANK_ACCOUNT_NUMBER",
 }
+
+
+def value_ok(entity: str, rule: Rule, value: str) -> bool:
+    if rule.check is None:
+        return True
+    return rule.check(_digits_only(value) if entity in _CHECKS else value)
 
 
 class ContextualRecognizer:
     """Finds the selected context-led types from their cues."""
 
     def __init__(self, types: Iterable[str]) -> None:
-        self.rules = tuple((t, CONTEXT_LED[t]) for t in sorted(set(types)) if t in CONTEXT_LED)
+        self.rules = tuple((t, CONTEXT_LED[t]) for t in sorted(set(types)) if t in CONTEXT_LED and t not in VALUE_LED)
 
     def __call__(self, scan: Scan) -> None:
         if not self.rules:
@@ -113,10 +124,9 @@ class ContextualRecognizer:
                 if found is not None:
                     scan.add(found[0], found[1], entity, 0.95, "context")
 
-    def _value_ok(self, entity: str, rule: Rule, value: str) -> bool:
-        if rule.check is None:
-            return True
-        return rule.check(_digits_only(value) if entity in _CHECKS else value)
+    @staticmethod
+    def _value_ok(entity: str, rule: Rule, value: str) -> bool:
+        return value_ok(entity, rule, value)
 
     def _after(self, scan: Scan, entity: str, rule: Rule, he: int, gap: int) -> tuple[int, int] | None:
         text = scan.text

@@ -29,6 +29,10 @@ def normalise(value: str) -> str:
     return value.casefold().translate(_SEPARATORS)
 
 
+def _by_start(c: tuple) -> tuple[int, int]:
+    return (c[0], -c[1])
+
+
 def _priority(score: float, entity: str) -> tuple[float, str]:
     return (score, entity)
 
@@ -96,6 +100,14 @@ class Detector:
 def resolve(found: list[tuple[int, int, str, float, str]],
             blocking: frozenset[str] = frozenset()) -> list[tuple[int, int, str, float, str]]:
     """Settle overlaps (see the module docstring); ``blocking`` are the types whose action is block."""
+    found = sorted(found, key=_by_start)
+    end = -1
+    for c in found:
+        if c[0] < end:
+            break
+        end = c[1]
+    else:
+        return found  # nothing overlaps
     # Same extent, different types: the strongest claim wins.
     best: dict[tuple[int, int], tuple[int, int, str, float, str]] = {}
     for c in found:
@@ -103,7 +115,7 @@ def resolve(found: list[tuple[int, int, str, float, str]],
         old = best.get(key)
         if old is None or _priority(c[3], c[2]) > _priority(old[3], old[2]):
             best[key] = c
-    ordered = sorted(best.values(), key=lambda c: (c[0], -c[1]))
+    ordered = sorted(best.values(), key=_by_start)
     # Inside a longer value of another type: reported as that value.
     kept: list[tuple[int, int, str, float, str]] = []
     reach: tuple[int, int, str, float, str] | None = None  # the candidate reaching furthest right so far

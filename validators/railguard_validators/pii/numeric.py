@@ -15,6 +15,7 @@ import re
 from typing import Iterable
 
 from .checksums import IBAN_LENGTHS, card_issuer, iban_valid, itin_valid, luhn, nhs_valid, sin_valid, ssn_valid
+from .contextual import CONTEXT_LED, VALUE_LED, value_ok
 from .scan import Scan
 
 __all__ = ["NumericRecognizer", "NUMERIC_TYPES", "MAX_LEN"]
@@ -39,6 +40,8 @@ _PHONE = re.compile(r"(?<![0-9])(?:\+[0-9]{1,3}(?:[ .\-]?\(0\))?[ .\-]?|\(\+?[0-
 # Shapes that are never taken for a phone number: an SSN, a date, a decimal number.
 _NOT_PHONE = re.compile(r"[0-9]{3}-[0-9]{2}-[0-9]{4}|(?:19|20)[0-9]{2}([\-./])[01]?[0-9]\1[0-3]?[0-9]"
                         r"|[0-3]?[0-9]([\-./])[01]?[0-9]\2(?:19|20)[0-9]{2}|[0-9]+\.[0-9]{1,2}")
+_DATE = re.compile(r"(?<![0-9])(?:(?:19|20)[0-9]{2}([\-./])[01]?[0-9]\1[0-3]?[0-9]"
+                   r"|[0-3]?[0-9]([\-./])[01]?[0-9]\2(?:19|20)[0-9]{2})(?![0-9])")
 _GROUP_START = re.compile(r"(?<=[ .\-])[0-9(]")
 _iban_bodies: dict[int, re.Pattern[str]] = {}
 
@@ -51,17 +54,18 @@ _CARDS_, _SSN_, _SIN_, _NHS_ = "CREDIT_DEBIT_CARD_NUMBER", "US_SOCIAL_SECURITY_N
 _SHAPES: dict[str, tuple[str, ...]] = {
     **{"9" * n: (_CARDS_,) for n in range(12, 20)},
     "9" * 10: (_NHS_,),
-    **{sep.join(g): (_CARDS_,) for sep in " -" for g in (("9999",) * 4, ("9999",) * 4 + ("999",),
-                                                          ("9999", "999999", "99999"), ("9999", "999999", "9999"))},
+    **{sep.join(g): (_CARDS_,) for sep in " -" for g in (("9999",) * 4, ("9999", "999999", "99999"),
+                                                          ("9999", "999999", "9999"))},
     **{sep.join(("999", "99", "9999")): (_SSN_,) for sep in " -"},
     **{sep.join(("999", "999", "999")): (_SIN_,) for sep in " -"},
     **{sep.join(("999", "999", "9999")): (_NHS_,) for sep in " -"},
 }
 
+# Claim order within a run; the long numbers that need a cue (contextual.VALUE_LED) come after IP_ADDRESS.
 ORDER = ("INTERNATIONAL_BANK_ACCOUNT_NUMBER", "CREDIT_DEBIT_CARD_NUMBER", "US_SOCIAL_SECURITY_NUMBER",
          "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "CA_SOCIAL_INSURANCE_NUMBER", "IP_ADDRESS",
          "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "PHONE")
-NUMERIC_TYPES = frozenset(ORDER)
+NUMERIC_TYPES = frozenset(ORDER) | VALUE_LED
 MAX_LEN = 40  # longest value here: a phone with country code and separators (IBANs: patterns.MAX_LEN)
 
 
@@ -96,7 +100,8 @@ class NumericRecognizer:
         self.ipv4 = "IP_ADDRESS" in wanted
         self.nhs = "UK_NATIONAL_HEALTH_SERVICE_NUMBER" in wanted
         self.phone = "PHONE" in wanted and phones is not None
-        self.runs = any((self.card, self.ssn, self.itin, self.sin, self.ipv4, self.nhs, self.phone))
+        self.cued = tuple((t, CONTEXT_LED[t]) for t in sorted(wanted & VALUE_LED))
+        self.runs = any((self.card, self.ssn, self.itin, self.sin, self.ipv4, self.nhs, self.phone, self.cued))
         self.active = self.runs or self.iban
 
     def __call__(self, scan: Scan) -> None:
@@ -117,26 +122,49 @@ class NumericRecognizer:
             if not self.runs:
                 continue
             raw = text[s:e]
-            nd = len(raw.translate(_DROP))
+            shape = raw.translate(_SHAPE)
+            nd = shape.count("9")
             if nd < 7 and "." not in raw:
                 continue
-            shape = _SHAPES.get(raw.translate(_SHAPE))
-            if shape is not None:
-                self._whole(scan, s, e, raw, shape)
+            known = _SHAPES.get(shape)
+            if known is not None:
+                self._whole(scan, s, e, raw, known)
                 continue
-            taken: list[tuple[int, int]] = []
-            if self.card and nd >= 12:
-                self._cards(scan, s, e, taken)
-            if nd >= 9 and (self.ssn or self.itin) and ("-" in raw or " " in raw):
-                self._ssn_itin(scan, s, e, taken)
-            if self.sin and nd >= 9 and ("-" in raw or " " in raw):
-                self._sin(scan, s, e, taken)
-            if self.ipv4 and "." in raw:
-                self._ipv4(scan, s, e, taken)
-            if self.nhs and nd >= 10:
-                self._nhs(scan, s, e, taken)
-            if self.phone and nd >= 7:
-                self._phones(scan, s, e, taken)
+            if "-" in raw or "/" in raw or "." in raw:
+                date = _DATE.search(text, s, e)
+                if date is not None:  # "call 0412 348 535 2019-09-26": the date is not part of a number
+                    for part_s, part_e in ((s, date.start()), (date.end(), e)):
+                        part = text[part_s:part_e].strip(" -./()")
+                        if len(part) >= 7:
+                            part_s = text.index(part, part_s)
+                            self._run(scan, part_s, part_s + len(part), part, part.translate(_SHAPE))
+                    continue
+            self._run(scan, s, e, raw, shape)
+
+    def _run(self, scan: Scan, s: int, e: int, raw: str, shape: str) -> None:
+        """A run of an unknown shape: each type's format searched inside it."""
+        nd = shape.count("9")
+        known = _SHAPES.get(shape)
+        if known is not None:
+            self._whole(scan, s, e, raw, known)
+            return
+        taken: list[tuple[int, int]] = []
+        if self.card and nd >= 12:
+            self._cards(scan, s, e, taken)
+        if nd >= 9 and (self.ssn or self.itin) and ("-" in raw or " " in raw):
+            self._ssn_itin(scan, s, e, taken)
+        if self.sin and nd >= 9 and ("-" in raw or " " in raw):
+            self._sin(scan, s, e, taken)
+        if self.ipv4 and "." in raw:
+            self._ipv4(scan, s, e, taken)
+        if len(taken) == 1 and taken[0] == (s, e):
+            return
+        if self.cued and nd >= 8:
+            self._cued(scan, s, e, taken)
+        if self.nhs and nd >= 10:
+            self._nhs(scan, s, e, taken)
+        if self.phone and nd >= 7:
+            self._phones(scan, s, e, taken)
 
     def _whole(self, scan: Scan, s: int, e: int, raw: str, shape: tuple[str, ...]) -> None:
         """A run whose shape is a known format: the first of its types whose check passes, else a phone."""
@@ -158,13 +186,28 @@ class NumericRecognizer:
             if self.sin and sin_valid(d):
                 scan.add(s, e, _SIN_, 1.0, "sin-luhn")
                 return
-        elif kind == _NHS_:
+        if self.cued:
+            taken: list[tuple[int, int]] = []
+            self._cued(scan, s, e, taken)
+            if taken:
+                return
+        if kind == _NHS_:
             if self.nhs and nhs_valid(d) and (
                     self.phones is None or scan.near(_NHS_, s, e) or self.phones.region_of(raw) is None):
                 scan.add(s, e, _NHS_, 1.0, "nhs-mod11")
                 return
         if self.phone:
             self._phones(scan, s, e, [])
+
+    def _cued(self, scan: Scan, s: int, e: int, taken: list) -> None:
+        """Numbers that count only next to a cue ("SSN 078051121", "routing 021000021")."""
+        text = scan.text
+        for entity, rule in self.cued:
+            for m in rule.value.finditer(text, max(0, s - 1), e):  # a passport may start with a letter
+                ms, me = m.span()
+                if _free(taken, ms, me) and value_ok(entity, rule, m.group()) and scan.near(entity, ms, me):
+                    taken.append((ms, me))
+                    scan.add(ms, me, entity, 0.95, "context")
 
     # -- claims ---------------------------------------------------------------------
     def _iban(self, scan: Scan, s: int, anchor_end: int) -> int:
@@ -178,17 +221,25 @@ class NumericRecognizer:
         if body is None:
             return 0
         e = body.end()
-        if iban_valid(text[s:e].replace(" ", "").replace("-", "")):
+        if iban_valid(text[s:e].translate(_DROP)):
             scan.add(s, e, "INTERNATIONAL_BANK_ACCOUNT_NUMBER", 1.0, "iban-mod97")
             return e
         return 0
 
     def _cards(self, scan: Scan, s: int, e: int, taken: list) -> None:
         for m in _CARD.finditer(scan.text, s, e):
+            ms, me = m.span()
             d = m.group().translate(_DROP)
-            if luhn(d) and card_issuer(d) is not None:
-                taken.append(m.span())
-                scan.add(m.start(), m.end(), "CREDIT_DEBIT_CARD_NUMBER", 1.0, "luhn+issuer")
+            if not (luhn(d) and card_issuer(d) is not None):
+                if len(d) != 19 or not m.group("s"):
+                    continue
+                # "4408 9029 6410 0702 328 GB": a 16-digit card followed by another number
+                me -= 4
+                d = d[:16]
+                if not (luhn(d) and card_issuer(d) is not None):
+                    continue
+            taken.append((ms, me))
+            scan.add(ms, me, "CREDIT_DEBIT_CARD_NUMBER", 1.0, "luhn+issuer")
 
     def _ssn_itin(self, scan: Scan, s: int, e: int, taken: list) -> None:
         for m in _SSN.finditer(scan.text, s, e):

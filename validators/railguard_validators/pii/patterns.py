@@ -58,12 +58,12 @@ URL_MAX = 2000 + 8
 
 def _url_starts(scan: Scan):
     """(start of the URL, start of its host) for each "scheme://" and "www." in the text."""
-    text, low = scan.text, None
+    text = scan.text
     i = text.find("://")
     while i >= 0:
-        low = low or scan.lower
+        head = text[max(0, i - 5):i].lower()
         for scheme in _SCHEMES:
-            if low.startswith(scheme, i - len(scheme)):
+            if head.endswith(scheme):
                 yield i - len(scheme), i + 3
                 break
         i = text.find("://", i + 3)

@@ -1,7 +1,0 @@
-"""Work in progress: replaced by the real validator before this lands."""
-from railguard import hookimpl
-
-
-@hookimpl
-def register_validators():
-    return []
