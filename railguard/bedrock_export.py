@@ -214,7 +214,7 @@ def _stage_action(family: str, on_fail: str, where: str, notes: list[str]) -> st
 def _unknown_keys(params: Mapping[str, Any], known: Iterable[str], where: str, notes: list[str]) -> None:
     for key in params:
         if key not in known:
-            notes.append(f"{where}: {key!r} has no Bedrock counterpart; not exported")
+            notes.append(f"{where}.{key}: no Bedrock counterpart; not exported")
 
 
 def spec_to_request(spec: Any, *, name: str | None = None, description: str | None = None) -> Export:
@@ -275,7 +275,7 @@ def _export_pii(params: dict, entry: Any, stage: str, where: str, merged: _Merge
     if fmt is not None and fmt != DEFAULT_MASK_FORMAT:
         notes.append(f"{where}.mask_format: {fmt!r} not exported; Bedrock masks as {{TYPE}}")
     if params.get("allow"):
-        notes.append(f"{where}.allow: allow lists have no Bedrock counterpart; not exported")
+        notes.append(f"{where}.allow: no Bedrock counterpart (allow lists); not exported")
     _unknown_keys(params, ("entities", "mask_format", "allow"), where, notes)
     for i, item in enumerate(params.get("entities") or ()):
         etype = item if isinstance(item, str) else item.get("type")
@@ -306,21 +306,29 @@ def _export_regex(params: dict, entry: Any, stage: str, where: str, merged: _Mer
 
 def _export_words(params: dict, entry: Any, stage: str, where: str, words: _Merged, managed: _Merged,
                   notes: list[str]) -> None:
-    if entry.on_fail == "mask":
-        notes.append(f"{where}: on_fail 'mask' exported as BLOCK (Bedrock's word filters cannot mask)")
-        action: str | None = "BLOCK"
-    else:
-        action = _stage_action("block_only", entry.on_fail, where, notes)
-    if action is None:
+    def action_for(name: str, at: str) -> str | None:
+        if name == "mask":
+            notes.append(f"{at}: 'mask' exported as BLOCK (Bedrock's word filters cannot mask)")
+            return "BLOCK"
+        return _stage_action("block_only", name, at, notes)
+
+    default = action_for(entry.on_fail, where)
+    if default is None:
         return
-    _unknown_keys(params, ("words", "managed"), where, notes)
-    for w in params.get("words") or ():
-        words.add(w, stage, action, {"text": w}, where, notes)
+    if params.get("normalize"):
+        notes.append(f"{where}.normalize: not exported; Bedrock matches words its own way")
+    _unknown_keys(params, ("words", "managed", "normalize"), where, notes)
+    for i, w in enumerate(params.get("words") or ()):
+        text = w if isinstance(w, str) else w.get("text")
+        own = None if isinstance(w, str) else w.get("action")
+        action = action_for(own, f"{where}.words[{i}]") if own else default
+        if action is not None:
+            words.add(text, stage, action, {"text": text}, where, notes)
     for i, kind in enumerate(params.get("managed") or ()):
         if kind != "PROFANITY":
             notes.append(f"{where}.managed[{i}]: {kind!r} is not a Bedrock managed word list; not exported")
             continue
-        managed.add(kind, stage, action, {"type": kind}, where, notes)
+        managed.add(kind, stage, default, {"type": kind}, where, notes)
 
 
 def _export_topics(params: dict, entry: Any, stage: str, where: str, merged: _Merged, notes: list[str]) -> None:

@@ -144,7 +144,7 @@ def call_with_native_guardrail(guard: Any, model: BedrockConverse, prompt_or_mes
 
 def _stage(stage: str, local: StageResult | None, text: str, checked: str | None = None) -> StageResult:
     """The local stage's result, or (no local validators) a stage whose checked text is what Bedrock saw."""
-    if local is not None:
+    if local is not None and local.assessments:
         return local
     checked = text if checked is None else checked
     return StageResult(stage, text, False, text != checked, (), len(checked), len(checked), 0.0,

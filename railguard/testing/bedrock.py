@@ -129,6 +129,8 @@ class BedrockServer(LocalAWSServer):
         self._next_id = 0
         self.applied: list[AppliedCall] = []
         self.max_apply_chars: int | None = None
+        # Statuses GetGuardrail reports for a newly created or updated guardrail before READY.
+        self.pending_statuses: list[str] = []
         self.route("POST", _APPLY, self._apply)
         self.route("POST", _MODEL, self._model_call)
         self.route("POST", r"^/guardrails$", self._create)
@@ -180,10 +182,6 @@ class BedrockServer(LocalAWSServer):
     def deny(self, guardrail_id: str) -> None:
         """Answer AccessDeniedException for this guardrail."""
         self._denied.add(guardrail_id)
-
-    def set_status(self, guardrail_id: str, statuses: Sequence[str]) -> None:
-        """The statuses the next GetGuardrail calls report (then READY), e.g. ["CREATING"]."""
-        self._guardrails[guardrail_id].pending_status = list(statuses)
 
     def definition(self, guardrail_id: str, version: str = "DRAFT") -> dict[str, Any]:
         """The CreateGuardrail request a guardrail was created or updated with (per version)."""
@@ -406,6 +404,7 @@ class BedrockServer(LocalAWSServer):
     # -- control plane ------------------------------------------------------------------------
     def _create(self, req: Request) -> Response:
         body = req.json()
+        body.pop("clientRequestToken", None)  # botocore fills it in; it is not part of the definition
         from ..bedrock_export import check_request
 
         problems = check_request(body)
@@ -417,7 +416,8 @@ class BedrockServer(LocalAWSServer):
             self._next_id += 1
             gid = f"{self._next_id:012x}"
             stamp = _now()
-            g = _Guardrail(gid, None, request=body, versions={"DRAFT": body}, created=stamp, updated=stamp)
+            g = _Guardrail(gid, None, request=body, versions={"DRAFT": body}, created=stamp, updated=stamp,
+                           pending_status=list(self.pending_statuses))
             self._guardrails[gid] = g
         return Response.json({"guardrailId": gid, "guardrailArn": self._arn(gid), "version": "DRAFT",
                               "createdAt": stamp}, status=202)
@@ -449,6 +449,8 @@ class BedrockServer(LocalAWSServer):
         out.update(config_to_policy(definition))
         out.update(guardrailId=g.id, guardrailArn=self._arn(g.id), version=version, status=status,
                    createdAt=g.created, updatedAt=g.updated)
+        if status == "FAILED":
+            out["statusReasons"] = ["the local server was told to report FAILED"]
         return Response.json(out)
 
     def _update(self, req: Request) -> Response:
@@ -458,6 +460,7 @@ class BedrockServer(LocalAWSServer):
         if isinstance(g, Response):
             return g
         body = req.json()
+        body.pop("clientRequestToken", None)
         problems = check_request(body)
         if problems:
             return aws_error("ValidationException", "; ".join(problems), 400)
@@ -466,6 +469,7 @@ class BedrockServer(LocalAWSServer):
             g.versions["DRAFT"] = body
             g.updated = _now()
             g._guard = None
+            g.pending_status = list(self.pending_statuses)
         return Response.json({"guardrailId": g.id, "guardrailArn": self._arn(g.id), "version": "DRAFT",
                               "updatedAt": g.updated}, status=202)
 

@@ -28,6 +28,15 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
 
 
+@pytest.fixture(autouse=True)
+def short_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """botocore's retries as they are, with its backoff scaled down (1 s per throttle is slow for tests)."""
+    from botocore.retries.standard import ExponentialBackoff
+
+    monkeypatch.setattr(ExponentialBackoff, "_DEFAULT_BACKOFF_CONFIG",
+                        {"throttling_base_scale": 0.01, "non_throttling_base_scale": 0.005}, raising=False)
+
+
 @pytest.fixture
 def server():
     with BedrockServer() as s:
