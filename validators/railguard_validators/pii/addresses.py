@@ -42,9 +42,11 @@ _TAIL = r"(?:[ ]+" + _DIR + r"(?![A-Za-z]))?" + _UNIT + r"?" + _LOCALITY + r"?"
 _NUMBER_FIRST = re.compile(
     r"[0-9]{1,6}[A-Za-z]?(?:-[0-9]{1,5})?[ ]+(?:" + _DIR + r"[ ]+)?" + _WORDS + r"[ ]+" + _SUFFIX +
     r"\.?(?![A-Za-z])" + _TAIL)
-_STREET_WORD = (r"(?:Rue|Avenue|Av\.|Boulevard|Bd|Chemin|Allée|Place|Quai|Impasse|Via|Viale|Piazza|Piazzale|Corso"
-                r"|Calle|Avenida|Avda\.|Paseo|Plaza|Carrer|Rua|Travessa|Praça|Largo|Estrada|ul\.|Ul\.|ulica|Ulica"
-                r"|al\.|Aleja|Strada|Bulevardul|Calea)")
+_STREET_WORDS = ("Rue", "Avenue", "Av.", "Boulevard", "Bd", "Chemin", "Allée", "Place", "Quai", "Impasse", "Via", "Viale",
+                 "Piazza", "Piazzale", "Corso", "Calle", "Avenida", "Avda.", "Paseo", "Plaza", "Carrer", "Rua",
+                 "Travessa", "Praça", "Largo", "Estrada", "Ul.", "Ulica", "Al.", "Aleja", "Strada", "Bulevardul", "Calea")
+# Written capitalised or not ("12 rue de la Paix", "ul. Jesionowa 127").
+_STREET_WORD = "(?:" + "|".join(f"[{w[0]}{w[0].lower()}]{re.escape(w[1:])}" for w in _STREET_WORDS) + ")"
 _PARTICLES = r"(?:(?:de|del|de la|de las|de los|la|le|les|des|du|da|do|dos|das|di|della|delle|dei|degli|d'|l')[ ]?)*"
 _STREET_REST = (r"[ ]+" + _PARTICLES + r"[A-ZÀ-Þ][\w'’\-]+(?:[ ](?:de |del |da |di )?[A-ZÀ-Þ][\w'’\-]+){0,3}")
 _WORD_FIRST = re.compile(_STREET_WORD + _STREET_REST + r"(?:,?[ ]+[0-9]{1,5}[a-z]?(?![0-9]))?" + _UNIT + r"?"

@@ -15,10 +15,9 @@ def max_len(entity: str) -> int:
         return _NAME_MAX
     if entity == "ADDRESS":
         return _ADDRESS_MAX
-    if entity in patterns.MAX_LEN:
-        return patterns.MAX_LEN[entity]
-    if entity in contextual.MAX_LEN:
-        return contextual.MAX_LEN[entity]
+    sizes = [table[entity] for table in (patterns.MAX_LEN, contextual.MAX_LEN) if entity in table]
     if entity in numeric.NUMERIC_TYPES:
-        return numeric.MAX_LEN
-    raise KeyError(entity)
+        sizes.append(numeric.MAX_LEN)
+    if not sizes:
+        raise KeyError(entity)
+    return max(sizes)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from bisect import bisect_right
 import threading
 from importlib import resources
 from typing import Iterable
@@ -51,7 +52,7 @@ School Hospital Center Centre Department Team Group Club Hotel Airport Station P
 """.split())
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’\-](?=[^\W\d_]))*\.?")
 _INITIAL = re.compile(r"[A-Z]\.")
-_CUE_WORDS = sorted({*(c for c in _STRONG), *(c for c in _WEAK)}, key=len, reverse=True)
+_CAPITAL = re.compile(r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+(?:['’\-][A-Za-zß-öø-ÿ]+)?")  # where a listed name can start
 
 _lists_lock = threading.Lock()
 _lists: tuple[dict[str, bool], dict[str, bool]] | None = None
@@ -95,11 +96,17 @@ class RuleNames:
 
             self.addresses = AddressRules()
         if self.names:
+            import ahocorasick
+
             self.first, self.last = name_lists()
-            self.cues = re.compile(r"(?<![\w])(?:(?P<title>" + "|".join(_TITLES) + r")\.?|(?P<strong>"
-                                   + "|".join(re.escape(c) for c in sorted(_STRONG, key=len, reverse=True))
-                                   + r")|(?P<weak>" + "|".join(re.escape(c) for c in sorted(_WEAK, key=len, reverse=True))
-                                   + r"))(?=[\s,])[\s,]*", re.IGNORECASE)
+            cues = ahocorasick.Automaton()
+            for kind, words in (("weak", _WEAK), ("strong", _STRONG), ("title", _TITLES)):
+                for w in words:
+                    cues.add_word(w, (len(w), kind, w))
+                    if kind == "title":
+                        cues.add_word(w + ".", (len(w) + 1, kind, w))
+            cues.make_automaton()
+            self.cues = cues
 
     def __call__(self, scan: Scan) -> None:
         if self.addresses is not None:
@@ -132,33 +139,57 @@ class RuleNames:
             out.pop()  # a name does not end on an initial
         return out
 
+    def _cue_hits(self, scan: Scan):
+        """(end of the cue and the spaces after it, kind, cue) for each cue at word boundaries, in order."""
+        text, n = scan.text, scan.n
+        best: dict[int, tuple[int, str, str]] = {}
+        for last, (length, kind, cue) in self.cues.iter(scan.lower):
+            start, end = last + 1 - length, last + 1
+            if (start > 0 and text[start - 1].isalnum()) or end >= n or text[end] not in " \t\n,":
+                continue
+            old = best.get(start)
+            if old is None or end > old[0]:  # the longest cue starting here ("my name is" over "my")
+                best[start] = (end, kind, cue)
+        for start in sorted(best):
+            end, kind, cue = best[start]
+            while end < n and text[end] in " \t\n,":
+                end += 1
+            yield end, kind, cue
+
     def _names(self, scan: Scan) -> None:
         text = scan.text
         first, last = self.first, self.last
         claimed: list[tuple[int, int]] = []
-        for m in self.cues.finditer(text):
-            words = self._words_after(text, m.end(), 4 if m.group("title") else 3)
+        for pos, kind, cue in self._cue_hits(scan):
+            words = self._words_after(text, pos, 4 if kind == "title" else 3)
             if not words:
-                if m.group("strong") and m.group("strong").lower() in ("my name is", "name:", "named", "called"):
-                    w = _WORD.match(text, m.end())
+                if kind == "strong" and cue in ("my name is", "name:", "named", "called"):
+                    w = _WORD.match(text, pos)
                     if w is not None and w.group().title() in first:
                         words = [w.span()]  # a lower-case name after an explicit cue
                 if not words:
                     continue
             head = text[words[0][0]:words[0][1]]
-            if m.group("weak") and not (head in first and not first[head]) and not (
+            if kind == "weak" and not (head in first and not first[head]) and not (
                     len(words) > 1 and head in first and text[words[-1][0]:words[-1][1]] in last):
                 continue
             s, e = words[0][0], words[-1][1]
+            if claimed and s < claimed[-1][1]:
+                continue
             claimed.append((s, e))
             scan.add(s, e, "NAME", 0.85, "name-cue")
-        for m in _WORD.finditer(text):
-            word = m.group().rstrip(".")
+        starts = [c[0] for c in claimed]  # claimed spans are disjoint and in order
+        done = 0  # the end of the last name found by this pass
+        for m in _CAPITAL.finditer(text):
+            word = m.group()
             flag = first.get(word)
-            if flag is None or not _capitalised(word):
+            if flag is None:
                 continue
             s = m.start()
-            if any(cs <= s < ce for cs, ce in claimed):
+            if s < done or (s > 0 and text[s - 1].isalpha()) or not _capitalised(word):
+                continue
+            i = bisect_right(starts, s) - 1
+            if i >= 0 and s < claimed[i][1]:
                 continue
             words = self._words_after(text, s, 3)
             if not words:
@@ -169,7 +200,7 @@ class RuleNames:
                 if flag and not (lastname in last and not last[lastname]):
                     continue  # "Will Power", "Rose Garden": an ambiguous first name needs a real surname
                 scan.add(s, e, "NAME", 0.8, "name-list")
-                claimed.append((s, e))
+                done = e
             elif not flag and not self._sentence_start(text, s):
                 scan.add(s, words[0][1], "NAME", 0.6, "first-name-list")
 

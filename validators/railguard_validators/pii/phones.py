@@ -1,10 +1,11 @@
 """Phone number validity from libphonenumber's metadata (the ``phonenumbers`` package).
 
 A candidate is valid when, for its country (from a ``+`` / ``00`` country code) or for one of
-the configured default regions (national format), its national number fully matches one of
-the region's number-type patterns (fixed line, mobile, toll free, ...): the same test as
-``phonenumbers.is_valid_number``, run on precompiled patterns so that a check costs about a
-microsecond instead of the tens of microseconds a full ``parse`` takes.
+the configured default regions (national format), its national number matches the region's
+general description and one of its number-type descriptions (fixed line, mobile, toll free,
+...), lengths and patterns: the test ``phonenumbers.is_valid_number`` makes, run on precompiled
+patterns so that a check costs about a microsecond instead of the tens of microseconds a full
+``parse`` takes. The tests compare the two on random numbers.
 """
 
 from __future__ import annotations
@@ -22,30 +23,46 @@ _TYPES = ("fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "p
           "pager", "uan", "voicemail")
 
 _lock = threading.Lock()
-_region_cache: dict[str, tuple[re.Pattern[str] | None, str | None]] = {}
+_Desc = "tuple[frozenset[int], re.Pattern[str]]"
+_region_cache: dict[str, tuple[tuple | None, tuple, str | None]] = {}
 
 
-def _region(region: str) -> tuple[re.Pattern[str] | None, str | None]:
-    """(pattern of every valid national number, national prefix) for a region; cached."""
+def _desc(desc) -> tuple[frozenset[int], re.Pattern[str]] | None:
+    if desc is None or not desc.national_number_pattern:
+        return None
+    return frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern)
+
+
+def _region(region: str) -> tuple[tuple | None, tuple, str | None]:
+    """(general description, number-type descriptions, national prefix) of a region; cached.
+    A description is (possible lengths, pattern of the national number)."""
     got = _region_cache.get(region)
     if got is not None:
         return got
     from phonenumbers import PhoneMetadata
 
     md = PhoneMetadata.metadata_for_region(region)
-    pattern = None
-    prefix = None
+    general, types, prefix = None, (), None
     if md is not None:
-        parts = []
-        for t in _TYPES:
-            desc = getattr(md, t, None)
-            if desc is not None and desc.national_number_pattern:
-                parts.append(f"(?:{desc.national_number_pattern})")
-        pattern = re.compile("|".join(parts)) if parts else None
+        general = _desc(md.general_desc)
+        types = tuple(d for d in (_desc(getattr(md, t, None)) for t in _TYPES) if d is not None)
         prefix = md.national_prefix or None
     with _lock:
-        _region_cache[region] = (pattern, prefix)
-    return pattern, prefix
+        _region_cache[region] = (general, types, prefix)
+    return general, types, prefix
+
+
+def _matches(desc: tuple[frozenset[int], re.Pattern[str]], national: str) -> bool:
+    lengths, pattern = desc
+    return (not lengths or len(national) in lengths) and pattern.fullmatch(national) is not None
+
+
+def _valid(region: str, national: str) -> bool:
+    """``phonenumbers.is_valid_number`` for a national number of ``region``."""
+    general, types, _ = _region(region)
+    if general is None or not _matches(general, national):
+        return False
+    return any(_matches(d, national) for d in types)
 
 
 def supported_regions() -> frozenset[str]:
@@ -64,17 +81,17 @@ class PhoneChecker:
         self._cc = COUNTRY_CODE_TO_REGION_CODE
 
     def _national_ok(self, region: str, national: str, international: bool) -> bool:
-        """In international format the national number is written without the trunk prefix
-        (a stray one, as in ``+44 (0)20``, is tolerated). In national format a region with a
-        trunk prefix such as ``0`` needs it (``020 7946 0958``); NANP's ``1`` is optional."""
-        pattern, prefix = _region(region)
-        if pattern is None:
-            return False
-        if prefix and national.startswith(prefix) and pattern.fullmatch(national[len(prefix):]):
+        """In international format the national number is written without the trunk prefix (a
+        stray ``0``, as in ``+44 020`` or ``+44 (0)20``, is tolerated). In national format a region
+        with a trunk prefix such as ``0`` needs it (``020 7946 0958``); NANP's ``1`` is optional."""
+        prefix = _region(region)[2]
+        if international:
+            if _valid(region, national):
+                return True
+            return prefix == "0" and national.startswith("0") and _valid(region, national[1:])
+        if prefix and national.startswith(prefix) and _valid(region, national[len(prefix):]):
             return True
-        if international or not prefix or prefix == "1":
-            return pattern.fullmatch(national) is not None
-        return False
+        return (not prefix or prefix == "1") and _valid(region, national)
 
     def region_of(self, raw: str) -> str | None:
         """The region a phone-shaped string is valid in, or None.
