@@ -58,12 +58,16 @@ _lists_lock = threading.Lock()
 _lists: tuple[dict[str, bool], dict[str, bool]] | None = None
 
 
-def _load(name: str) -> dict[str, bool]:
+_COMMON_SURNAMES = 1000  # the most frequent surnames count even when they are also words ("Smith", "Young")
+
+
+def _load(name: str, common: int = 0) -> dict[str, bool]:
+    """Name -> 'is also an English word' (False for the ``common`` most frequent names)."""
     data = resources.files(__package__).joinpath("data", name).read_bytes()
     out: dict[str, bool] = {}
-    for line in gzip.decompress(data).decode("utf-8").splitlines():
+    for rank, line in enumerate(gzip.decompress(data).decode("utf-8").splitlines()):
         word, _, flag = line.partition("\t")
-        out[word] = flag == "1"
+        out[word] = flag == "1" and rank >= common
     return out
 
 
@@ -73,7 +77,7 @@ def name_lists() -> tuple[dict[str, bool], dict[str, bool]]:
     if _lists is None:
         with _lists_lock:
             if _lists is None:
-                _lists = (_load("first_names.txt.gz"), _load("surnames.txt.gz"))
+                _lists = (_load("first_names.txt.gz"), _load("surnames.txt.gz", _COMMON_SURNAMES))
     return _lists
 
 
