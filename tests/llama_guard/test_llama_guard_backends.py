@@ -77,21 +77,36 @@ def test_clients_are_built_at_first_use_not_at_load(sm):
 
 # -- bedrock ---------------------------------------------------------------------------------------
 
-@pytest.fixture
-def bedrock():
+class LocalBedrock:
+    """Just InvokeModel, recording (model id, body, content type, accept)."""
+
+    def __init__(self, server: LocalAWSServer):
+        self.server = server
+        self.calls: list = []
+        self.reply = None
+        server.route("POST", r"^/model/(?P<model>.+)/invoke$", self._invoke)
+
+    def _invoke(self, req):
+        self.calls.append((req.params["model"], req.json(), req.header("Content-Type"), req.header("Accept")))
+        return Response.json(self.reply(req.json()))
+
+    def reset(self) -> None:
+        self.calls.clear()
+        self.server.requests.clear()
+        self.reply = lambda body: {"generation": "safe", "prompt_token_count": 900, "generation_token_count": 2,
+                                   "stop_reason": "stop"}
+
+
+@pytest.fixture(scope="module")
+def _bedrock_server():
     with LocalAWSServer() as server:
-        calls = []
+        yield LocalBedrock(server)
 
-        def invoke(req):
-            calls.append((req.params["model"], req.json(), req.header("Content-Type"), req.header("Accept")))
-            return Response.json(bedrock.reply(req.json()))
 
-        server.route("POST", r"^/model/(?P<model>.+)/invoke$", invoke)
-        bedrock.reply = lambda body: {"generation": "safe", "prompt_token_count": 900, "generation_token_count": 2,
-                                      "stop_reason": "stop"}
-        bedrock.calls = calls
-        bedrock.server = server
-        yield bedrock
+@pytest.fixture
+def bedrock(_bedrock_server):
+    _bedrock_server.reset()
+    return _bedrock_server
 
 
 def test_bedrock_llama_payload_on_a_marketplace_arn(bedrock):

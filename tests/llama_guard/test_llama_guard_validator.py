@@ -301,3 +301,39 @@ def test_denied_topics_from_an_entry_id_in_either_stage():
 def test_denied_topic_options_that_point_at_nothing(params, others, message):
     with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
         _linked({**params, "model": {"callable": "fn"}}, *others)
+
+
+# -- RAIL forms -------------------------------------------------------------------------------------
+
+def test_rail_category_forms():
+    guard = Guard.from_text("""<rail version="1" name="r">
+  <input>
+    <llama-guard version="3" model-variant="1b">
+      <category code="S1"/>
+      <category>S10</category>
+      <category code="X1" name="Religion.">AI models should not discuss religion.</category>
+      <category-actions log="X1"/>
+      <model><callable name="lg"/></model>
+    </llama-guard>
+  </input>
+</rail>""", resources={"callables": {"lg": lambda p: "unsafe\nX1"}})
+    validator = guard.graph.input.nodes[0].validator
+    assert [(c.code, c.custom) for c in validator.categories] == [("S1", False), ("S10", False), ("X1", True)]
+    assert validator.categories[2].description == "AI models should not discuss religion."
+    result = guard.validate("x", source="input")
+    assert not result.blocked and result.assessments[0].action == "log"
+
+
+def test_the_documented_examples_load_and_are_twins():
+    import re
+    from pathlib import Path
+
+    from railguard import load_spec
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "parts" / "llama_guard.md").read_text(encoding="utf-8")
+    yaml_text = re.search(r"```yaml\n(.*?)```", doc, re.S).group(1)
+    xml_text = re.search(r"```xml\n(.*?)```", doc, re.S).group(1)
+    from_yaml = load_spec("railguard: 1\nname: doc\n" + yaml_text, format="yaml")
+    from_rail = load_spec(f'<rail version="1" name="doc">{xml_text}</rail>', format="rail")
+    assert from_yaml == from_rail
+    Guard.from_spec(from_yaml)  # compiles; no client is built

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 __all__ = ["Category", "VARIANTS", "DEFAULT_VARIANT", "MODEL_NAMES", "catalogue", "default_categories",
-           "category_text", "resolve", "code_prefix"]
+           "category_text", "resolve", "code_prefix", "codes"]
 
 VARIANTS: dict[int, tuple[str, ...]] = {1: ("7b",), 2: ("8b",), 3: ("1b", "8b", "11b-vision")}
 DEFAULT_VARIANT: dict[int, str] = {1: "7b", 2: "8b", 3: "8b"}
@@ -284,8 +284,9 @@ def category_text(category: Category, version: int, renderer: str, describe: boo
 
 
 def resolve(version: int, variant: str, selection: Sequence[Any] | None) -> tuple[Category, ...]:
-    """The categories to render: the model's defaults, or a selection of codes (original codes kept)
-    and custom ``{code, name, description}`` mappings, in the order given.
+    """The categories to render: the model's defaults, or a selection of codes (original codes kept;
+    a bare ``{code}`` mapping is a code too) and custom ``{code, name, description}`` mappings, in
+    the order given.
 
     Raises ValueError naming the first code that is not a category of this model.
     """
@@ -296,10 +297,11 @@ def resolve(version: int, variant: str, selection: Sequence[Any] | None) -> tupl
     for item in selection:
         if isinstance(item, Category):
             out.append(item)
-        elif isinstance(item, str):
-            code = item.strip().upper()
+        elif isinstance(item, str) or (isinstance(item, Mapping) and "name" not in item):
+            given = item if isinstance(item, str) else str(item.get("code"))
+            code = given.strip().upper()
             if code not in known:
-                raise ValueError(f"{item!r} is not a category of {MODEL_NAMES[(version, variant)]}; "
+                raise ValueError(f"{given!r} is not a category of {MODEL_NAMES[(version, variant)]}; "
                                  f"its categories are {list(known)}")
             out.append(known[code])
         elif isinstance(item, Mapping):
