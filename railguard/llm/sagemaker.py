@@ -76,11 +76,11 @@ def _sdk_endpoint(obj: Any) -> tuple[str, Any, str | None, Callable[[], Any] | N
     session = getattr(obj, "_session", None)
     region = getattr(obj, "_region", None)
     factory = getattr(type(obj), "get_sagemaker_client", None)
-    build = None
-    if callable(factory):
-        def build() -> Any:
-            return factory(session=session, region_name=region, service_name="sagemaker-runtime")
-    return name, session, region if isinstance(region, str) else None, build
+
+    def build() -> Any:
+        return factory(session=session, region_name=region, service_name="sagemaker-runtime")
+
+    return name, session, region if isinstance(region, str) else None, build if callable(factory) else None
 
 
 class StreamLineReader:

@@ -27,7 +27,7 @@ import json
 import re
 import threading
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 
 from .eventstream import encode_message, event

@@ -1,8 +1,6 @@
 """The llama_guard backends against local servers: exact requests, deterministic parameters, errors."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from railguard import Guard

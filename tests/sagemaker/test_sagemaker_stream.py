@@ -7,7 +7,7 @@ import pytest
 
 from railguard import Message, ModelError
 from railguard.llm.sagemaker import SageMakerEndpoint, StreamLineReader
-from railguard.testing.sagemaker import LocalSageMaker, Reply, split_tokens
+from railguard.testing.sagemaker import Reply, split_tokens
 
 HI = [Message("user", "Hi")]
 TEXT = "Grüße aus Köln — ünïcödé 🙂 survives split parts.\nSecond line."
