@@ -9,7 +9,9 @@ Three street-line shapes are recognised, each optionally followed by a unit (``A
   ``Via Roma 10``, ``ul. Jesionowa 127``;
 - a compound street name (DE, AT, CH, Nordic, NL): ``Villacher Strasse 89``, ``Mellemvej 32``;
 
-and the postal forms ``PO Box 123``, ``PSC 1234, Box 5678`` and ``APO AE 09123``.
+and the postal forms ``PO Box 123``, ``PSC 1234, Box 5678`` and ``APO AE 09123``. An address
+block continues over up to four following lines that look like its unit, locality, postcode
+or country line.
 """
 
 from __future__ import annotations
@@ -66,6 +68,20 @@ _GRAMMARS = ((_NUMBER_FIRST, "street-number-first"), (_WORD_FIRST, "street-word-
              (_COMPOUND, "street-compound"), (_POSTAL, "postal-box"))
 
 
+# The lines of an address block after its street line: a unit, "City, ST 12345", "10115 Berlin",
+# "Cyprus 36903", "LONDON". A line that is only ordinary words never continues an address.
+_NAMEWORDS = r"[A-ZÀ-Þ][\w'’.\-]*(?:[ ][A-ZÀ-Þ][\w'’.\-]*){0,3}"
+_NEXT_LINE = re.compile(
+    r"[ \t]*,?[ \t]*\n[ \t>]*,?[ \t]*(?:"
+    r"(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|Room|Rm|Bldg|Building|#)\.?[ ]?\#?[ ]?[A-Za-z0-9\-]{1,6}"
+    r"|" + _NAMEWORDS + r"(?:,?[ ]+(?:[A-Z]{2,3}|[A-ZÀ-Þ][a-zà-ÿ]+))?,?[ ]+[0-9]{4,6}(?:-[0-9]{4})?"
+    r"|[0-9]{4,6}[ ]+" + _NAMEWORDS +
+    r"|" + _NAMEWORDS + r",[ ]*[A-Z]{2,3}"
+    r"|[A-ZÀ-Þ]{3,}(?:[ \-][A-ZÀ-Þ]{2,}){0,3}"
+    r")[ \t]*(?=\n|$)")
+_MAX_LINES = 4
+
+
 class AddressRules:
     """Finds ADDRESS spans by grammar; a recognizer step."""
 
@@ -78,4 +94,9 @@ class AddressRules:
                     continue
                 while e > s and text[e - 1] in " ,\n":
                     e -= 1
+                for _ in range(_MAX_LINES):
+                    more = _NEXT_LINE.match(text, e)
+                    if more is None:
+                        break
+                    e = more.end()
                 scan.add(s, e, "ADDRESS", 0.8, why)

@@ -16,7 +16,7 @@ __all__ = ["CONTEXT_WORDS", "WINDOWS", "ContextIndex", "build_automata"]
 # Cue phrases per entity type, lower case. A phrase matches at word boundaries.
 CONTEXT_WORDS: Mapping[str, tuple[str, ...]] = {
     "AGE": ("age", "aged", "ages", "years old", "year old", "yrs old", "yr old", "y/o", "years of age",
-            "turned", "turning", "turn", "birthday", "born"),
+            "turned", "turning", "turn"),
     "AWS_SECRET_KEY": ("aws_secret_access_key", "secret_access_key", "secret access key", "aws secret",
                        "secret key", "secretkey", "secret_key", "aws_secret"),
     "CA_HEALTH_NUMBER": ("health card", "health number", "health insurance number", "ohip", "ramq", "msp",
@@ -62,7 +62,7 @@ CONTEXT_WORDS: Mapping[str, tuple[str, ...]] = {
 # (characters before the value's start, characters after its end) searched for a cue.
 DEFAULT_WINDOW = (48, 24)
 WINDOWS: Mapping[str, tuple[int, int]] = {
-    "AGE": (24, 16),
+    "AGE": (12, 16),
     "CREDIT_DEBIT_CARD_CVV": (32, 16),
     "CREDIT_DEBIT_CARD_EXPIRY": (32, 12),
     "PIN": (32, 16),
