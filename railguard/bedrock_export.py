@@ -41,7 +41,8 @@ _POLICY_KEYS = {
     "wordPolicyConfig": ("wordPolicy", {"wordsConfig": "words", "managedWordListsConfig": "managedWordLists"}),
     "sensitiveInformationPolicyConfig": ("sensitiveInformationPolicy",
                                          {"piiEntitiesConfig": "piiEntities", "regexesConfig": "regexes"}),
-    "contextualGroundingPolicyConfig": ("contextualGroundingPolicy", {"filtersConfig": "filters", "tierConfig": "tier"}),
+    "contextualGroundingPolicyConfig": ("contextualGroundingPolicy",
+                                        {"filtersConfig": "filters", "tierConfig": "tier"}),
 }
 
 

@@ -45,7 +45,8 @@ from .server import LocalAWSServer, Request, Response, aws_error
 __all__ = ["BedrockServer", "AppliedCall", "check_shape", "ACCOUNT"]
 
 ACCOUNT = "123456789012"
-_APPLY = r"^/guardrail/(?P<id>[^/]+)/version/(?P<version>[^/]+)/apply$"
+# Identifiers may be ARNs, whose "/" arrives percent-encoded and is decoded before routing.
+_APPLY = r"^/guardrail/(?P<id>.+)/version/(?P<version>[^/]+)/apply$"
 _MODEL = r"^/model/(?P<model>.+)/(?P<op>converse|converse-stream|invoke)$"
 
 GuardrailHandler = Callable[[str, str, Mapping[str, Any]], Mapping[str, Any]]
@@ -134,9 +135,9 @@ class BedrockServer(LocalAWSServer):
         self.route("POST", _APPLY, self._apply)
         self.route("POST", _MODEL, self._model_call)
         self.route("POST", r"^/guardrails$", self._create)
-        self.route("GET", r"^/guardrails/(?P<id>[^/]+)$", self._get)
-        self.route("PUT", r"^/guardrails/(?P<id>[^/]+)$", self._update)
-        self.route("POST", r"^/guardrails/(?P<id>[^/]+)$", self._create_version)
+        self.route("GET", r"^/guardrails/(?P<id>.+)$", self._get)
+        self.route("PUT", r"^/guardrails/(?P<id>.+)$", self._update)
+        self.route("POST", r"^/guardrails/(?P<id>.+)$", self._create_version)
 
     def start(self) -> "BedrockServer":
         # As the base class, with a short poll interval so that stop() returns at once.

@@ -10,7 +10,7 @@ import pytest
 
 from railguard import Guard
 
-from bedrockkit import GID, SERVER_SPEC, client_spec
+from bedrockkit import GID, SERVER_SPEC
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "pii" / "presidio_synth_dev.jsonl"
 SSN_RX = r"\b\d{3}[- ]\d{2}[- ]\d{4}\b"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from railguard import Guard, GuardBlocked, RailguardError
+from railguard import GuardBlocked, RailguardError
 from railguard.llm.bedrock import BedrockConverse, NativeGuardrail
 from railguard.llm.bedrock_native import call_with_native_guardrail
 from railguard.testing.bedrock import check_shape

@@ -55,7 +55,8 @@ def test_no_client_is_made_at_load(server, guarded, spec_for):
 # -- requests and verdicts --------------------------------------------------------------------
 def test_input_and_output_requests(server, guarded, spec_for):
     server.add_guardrail(GID, version="1", responses=[response("NONE", reason="No action.")])
-    guard = guarded(spec_for(", output_scope: FULL") + f"output:\n  - bedrock_guardrail: {{id: {GID}, version: \"1\"}}\n")
+    output = f"output:\n  - bedrock_guardrail: {{id: {GID}, version: \"1\"}}\n"
+    guard = guarded(spec_for(", output_scope: FULL") + output)
     assert guard.validate("hello there", source="input").action == "NONE"
     assert guard.validate("an answer", source="output").action == "NONE"
     first, second = server.calls(r"/apply$")

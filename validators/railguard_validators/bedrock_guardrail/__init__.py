@@ -118,7 +118,8 @@ class BedrockGuardrail(Validator):
         region = params.get("region")
         if isinstance(region, str) and not REGION.match(region):
             yield ParamIssue(("region",), f"{region!r} is not an AWS Region name such as 'us-east-1'")
-        units, limit = params.get("chunk_units", DEFAULTS["chunk_units"]), params.get("max_chars", DEFAULTS["max_chars"])
+        units = params.get("chunk_units", DEFAULTS["chunk_units"])
+        limit = params.get("max_chars", DEFAULTS["max_chars"])
         if isinstance(units, int) and isinstance(limit, int) and units * 1000 > limit:
             yield ParamIssue(("chunk_units",), f"{units} text units ({units * 1000} characters) is more than "
                              f"max_chars ({limit}); chunks must fit in one request")
