@@ -20,7 +20,9 @@ import re
 
 from .scan import Scan
 
-__all__ = ["AddressRules"]
+__all__ = ["AddressRules", "MAX_LEN"]
+
+MAX_LEN = 300  # longer is not an address (and bounds the streaming look-ahead)
 
 _SUFFIX = (r"(?:Street|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Terrace|Ter"
            r"|Way|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Trail|Trl|Crescent|Cres|Close|Loop|Row|Alley"
@@ -96,7 +98,8 @@ class AddressRules:
                     e -= 1
                 for _ in range(_MAX_LINES):
                     more = _NEXT_LINE.match(text, e)
-                    if more is None:
+                    if more is None or more.end() - s > MAX_LEN:
                         break
                     e = more.end()
-                scan.add(s, e, "ADDRESS", 0.8, why)
+                if e - s <= MAX_LEN:
+                    scan.add(s, e, "ADDRESS", 0.8, why)

@@ -63,7 +63,7 @@ CONTEXT_LED: dict[str, Rule] = {
     "DRIVER_ID": Rule(re.compile(r"(?=[A-Za-z0-9\-]*[0-9])[A-Za-z0-9](?:[A-Za-z0-9\-]{3,18})[A-Za-z0-9]"),
                       after_only=True, max_len=20),
     "LICENSE_PLATE": Rule(re.compile(r"(?=[A-Z0-9 \-]*[0-9])(?=[A-Z0-9 \-]*[A-Z])[A-Z0-9]{1,4}(?:[ \-]?[A-Z0-9]{1,4}){0,2}"),
-                          after_only=True, max_len=10),
+                          after_only=True, max_len=14),
     "PIN": Rule(_n(r"[0-9]{4,8}"), max_len=8),
     "CREDIT_DEBIT_CARD_CVV": Rule(_n(r"[0-9]{3,4}"), max_len=4),
     "AGE": Rule(re.compile(r"(?<![A-Za-z0-9/.,:\-])(?:1[01][0-9]|120|[1-9]?[0-9])(?![A-Za-z0-9/:%]|[.,\-][0-9])"),

@@ -26,7 +26,9 @@ from typing import Iterable
 
 from .scan import Scan
 
-__all__ = ["RuleNames", "name_lists"]
+__all__ = ["RuleNames", "name_lists", "MAX_LEN"]
+
+MAX_LEN = 80  # up to four words; a longer "name" is not one (and this bounds the streaming look-ahead)
 
 _TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "madam", "madame", "mister",
            "lady", "lord", "rev", "reverend", "fr", "father", "sr", "sister", "brother", "capt", "captain", "sgt",
@@ -178,7 +180,7 @@ class RuleNames:
                     len(words) > 1 and head in first and text[words[-1][0]:words[-1][1]] in last):
                 continue
             s, e = words[0][0], words[-1][1]
-            if claimed and s < claimed[-1][1]:
+            if (claimed and s < claimed[-1][1]) or e - s > MAX_LEN:
                 continue
             claimed.append((s, e))
             scan.add(s, e, "NAME", 0.85, "name-cue")
@@ -199,6 +201,8 @@ class RuleNames:
             if not words:
                 continue
             e = words[-1][1]
+            if e - s > MAX_LEN:
+                continue
             if len(words) > 1:
                 lastname = text[words[-1][0]:e]
                 if flag and not (lastname in last and not last[lastname]):

@@ -27,7 +27,8 @@ def _bounded(text: str, s: int, e: int) -> bool:
 # -- e-mail: found at its '@', the local part read leftwards on the reversed text -------------
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
 _EMAIL_DOMAIN = re.compile(r"@(" + _LABEL + r"(?:\." + _LABEL + r"){0,8}\.[A-Za-z]{2,24})(?![A-Za-z0-9\-])")
-_LOCAL_REV = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-]+")  # runs are split by '@': linear
+_LOCAL_CHARS = "!#$%&'*+/=?^_`{|}~.-"
+_LOCAL_REV = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-]{1,65}")
 
 
 def emails(scan: Scan) -> None:
@@ -38,8 +39,8 @@ def emails(scan: Scan) -> None:
     for m in _EMAIL_DOMAIN.finditer(text):
         at = m.start()
         lm = _LOCAL_REV.match(rev, n - at)
-        if lm is None:
-            continue
+        if lm is None or len(lm.group()) > 64 or m.end() - at > 254:
+            continue  # longer than RFC 5321 allows: not an address
         start = at - len(lm.group())
         while start < at and text[start] in ".'":  # a local part neither starts with a dot nor a quote
             start += 1
@@ -225,7 +226,6 @@ RECOGNIZERS = {
     "VEHICLE_IDENTIFICATION_NUMBER": vins,
 }
 # IBAN and IPv4 are found by the numeric recognizer; IPv6 is added by the detector for IP_ADDRESS.
-MAX_LEN = {"EMAIL": 64 + 1 + 253,  # longer local parts are still masked whole
-           "URL": URL_MAX, "AWS_ACCESS_KEY": 20, "INTERNATIONAL_BANK_ACCOUNT_NUMBER": 34 * 2,  # with separators
+MAX_LEN = {"EMAIL": 64 + 1 + 253, "URL": URL_MAX, "AWS_ACCESS_KEY": 20, "INTERNATIONAL_BANK_ACCOUNT_NUMBER": 34 * 2,  # with separators
            "MAC_ADDRESS": 17, "UK_NATIONAL_INSURANCE_NUMBER": 13, "SWIFT_CODE": 11,
            "VEHICLE_IDENTIFICATION_NUMBER": 17, "IP_ADDRESS": 45}
