@@ -33,11 +33,12 @@ A ``sagemaker.core.resources.Endpoint`` from the SageMaker Python SDK 3.x (the o
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import json
 import re
 import threading
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, AsyncIterator, Callable, Iterator, Mapping, Sequence
 
 from ..errors import ModelError
 from ..messages import Message
@@ -346,6 +347,20 @@ class SageMakerEndpoint(Model):
         """Text pieces as the endpoint sends them (``invoke_endpoint_with_response_stream``)."""
         body = self._body(self.render(messages) if self.payload != "messages" else "", messages, stream=True)
         return self._stream(body)
+
+    async def astream(self, messages: Sequence[Message]) -> AsyncIterator[str]:
+        """:meth:`stream` for asyncio: each piece is read in a worker thread as it arrives."""
+        loop = asyncio.get_running_loop()
+        pieces = self.stream(messages)
+        end = object()
+        try:
+            while True:
+                piece = await loop.run_in_executor(None, next, pieces, end)
+                if piece is end:
+                    return
+                yield piece
+        finally:
+            pieces.close()
 
     def stream_prompt(self, prompt: str) -> Iterator[str]:
         """Like :meth:`stream` for an already-rendered prompt."""

@@ -127,3 +127,33 @@ def test_consumer_stopping_early_closes_the_stream(sm):
     assert next(stream) == "a"
     stream.close()  # no error, the HTTP stream is closed
     assert SageMakerEndpoint("llm", client=sm.client()).generate(HI) == "a b c d e f"
+
+
+def test_async_stream_yields_pieces_as_they_arrive(sm):
+    import asyncio
+
+    gate = threading.Event()
+    sm.endpoint("llm", lambda inv: "unused")
+    sm.script("llm", Reply(text="first second third", hold=gate, hold_after=1), Reply(text="via the guard"))
+    model = SageMakerEndpoint("llm", client=sm.client())
+
+    async def consume() -> list[str]:
+        got = []
+        async for piece in model.astream(HI):
+            got.append(piece)
+            if len(got) == 1:
+                assert not gate.is_set()  # the first piece came before the server sent the rest
+                gate.set()
+        return got
+
+    assert asyncio.run(consume()) == ["first", " second", " third"]
+
+    from railguard import Guard
+
+    guard = Guard.from_text("railguard: 1\nname: a\noutput:\n  - regex: {patterns: [{name: X, pattern: zzz}]}\n")
+
+    async def guarded() -> str:
+        return "".join([t async for t in guard.astream(model, "Hi")])
+
+    assert asyncio.run(guarded()) == "via the guard"
+    assert [i.streaming for i in sm.invocations()] == [True, True]
