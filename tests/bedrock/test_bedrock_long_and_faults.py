@@ -120,7 +120,7 @@ def test_throttling_on_first_two_calls_still_gives_the_right_answer(server, guar
     result = guarded(spec_for()).validate("mail me at a@b.co", source="input")
     assert result.output == "mail me at {EMAIL}"
     assert len(server.calls(r"/apply$")) == 3
-    assert result.assessments[0].details["retries"] == 2
+    assert result.assessments[0].usage["guardrail_retries"] == 2
 
 
 def test_throttled_chunks_are_retried(server, guarded, spec_for):

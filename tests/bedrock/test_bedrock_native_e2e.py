@@ -145,3 +145,22 @@ def test_native_preconditions(server, guarded, runtime, native):
         call_with_native_guardrail(guarded(CLIENT), BedrockConverse(
             MODEL, client=runtime, guardrail=NativeGuardrail(GID, "1", trace="disabled")), "hi")
     assert server.calls() == []
+
+
+def test_seed_flow_with_a_sagemaker_model(server, guarded):
+    """A SageMaker endpoint guarded by a Bedrock guardrail reference (both services on one local server)."""
+    from railguard.llm.sagemaker import SageMakerEndpoint
+    from railguard.testing.sagemaker import LocalSageMaker
+
+    server.add_guardrail(GID, version="1", spec=SERVER_SPEC)
+    sm = LocalSageMaker(server)
+    sm.endpoint("llm", components={"main": lambda inv: "Noted: call 536-22-8726 about it."})
+    model = SageMakerEndpoint("llm", inference_component="main", client=sm.client())
+    result = guarded(CLIENT).call(model, "My ticket TCK-9 and mail joe@example.com")
+    assert result.output == "Noted: call {US_SOCIAL_SECURITY_NUMBER} about it."
+    (inv,) = sm.invocations()
+    assert inv.component == "main"
+    assert "TCK-9" not in inv.prompt and "joe@example.com" not in inv.prompt
+    assert "{TICKET}" in inv.prompt and "{EMAIL}" in inv.prompt
+    assert [r.path for r in server.calls()] == [f"/guardrail/{GID}/version/1/apply", "/endpoints/llm/invocations",
+                                                f"/guardrail/{GID}/version/1/apply"]

@@ -166,7 +166,7 @@ def test_usage_reports_units_and_requests(server, guarded, spec_for):
     assert dict(result.usage) == {"topicPolicyUnits": 0, "contentPolicyUnits": 0, "wordPolicyUnits": 0,
                                   "sensitiveInformationPolicyUnits": 0, "sensitiveInformationPolicyFreeUnits": 3,
                                   "contextualGroundingPolicyUnits": 0, "guardrail_requests": 1,
-                                  "guardrail_text_units": 3}
+                                  "guardrail_text_units": 3, "guardrail_retries": 0}
     assert result.output == "x" * 2500 + " {US_SOCIAL_SECURITY_NUMBER}"
 
 

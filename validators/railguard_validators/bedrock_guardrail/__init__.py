@@ -10,8 +10,8 @@ chunks of ``chunk_units`` text units (12,000 characters by default) ending on a 
 word boundary; each request first takes its text units from a client-side limiter
 (``text_units_per_second``, 25 by default, shared by every entry that talks to the same
 endpoint at the same rate); each chunk boundary is checked again with ``boundary_window``
-characters on each side. Usage reports Bedrock's per-policy units plus ``guardrail_requests``
-and ``guardrail_text_units``.
+characters on each side. Usage reports Bedrock's per-policy units plus ``guardrail_requests``,
+``guardrail_text_units`` and ``guardrail_retries`` (throttled or failed attempts botocore retried).
 
 The guardrail is named by the entry's ``id`` (the guardrail id or ARN), which also names the
 entry in results. In Python, pass a ready client or session as
@@ -203,11 +203,12 @@ class BedrockGuardrail(Validator):
         except Exception as exc:
             raise self._error(exc) from None
         outputs = response.get("outputs") or []
-        usage = {**(response.get("usage") or {}), "guardrail_requests": 1, "guardrail_text_units": units}
-        attempts = (response.get("ResponseMetadata") or {}).get("RetryAttempts", 0)
-        details["retries"] = attempts
-        if response.get("guardrailCoverage"):
-            details["coverage"] = response["guardrailCoverage"]
+        retries = int((response.get("ResponseMetadata") or {}).get("RetryAttempts", 0) or 0)
+        # Summed over chunks by the runtime, so these are usage rather than details.
+        usage = {**(response.get("usage") or {}), "guardrail_requests": 1, "guardrail_text_units": units,
+                 "guardrail_retries": retries}
+        if response.get("guardrailCoverage") and context.total_chars in (None, len(text)):
+            details["coverage"] = response["guardrailCoverage"]  # a chunk's coverage would mislead
         return read_verdict(text, response.get("assessments") or [], intervened=response.get("action") == INTERVENED,
                             outputs_text=outputs[0].get("text") if outputs else None, label=self.label,
                             unlocated_action=self.unlocated_action, usage=usage,
