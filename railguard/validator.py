@@ -144,6 +144,12 @@ class Validator:
         size = self.max_chars
         return ChunkPolicy(max_chars=size, chunk_chars=size, slack=max(1, size // 10), boundary_window=min(100, size // 4))
 
+    def lookbehind(self) -> int | None:
+        """Characters of left context needed to decide a match (word boundaries, context words
+        before a value). Defaults to :meth:`lookahead`; a stream keeps this much released text
+        in the window the validator sees."""
+        return self.lookahead()
+
     def batch_chars(self) -> int | None:
         """For model-backed validators: validate a stream in batches of this many characters."""
         return None

@@ -146,6 +146,11 @@ class _Track:
                           self.error, FrozenMap(dict(self.details)), FrozenMap(self.usage), checked)
 
 
+def _behind(node: Node, look: int) -> int:
+    behind = node.validator.lookbehind()
+    return look if behind is None else max(0, int(behind))
+
+
 class _Stop(Exception):
     """The stream must stop: a validator blocked (or errored with on_error: block)."""
 
@@ -184,7 +189,8 @@ class _Incremental:
         self.actions = graph.actions
         self.reask_as_block = graph.spec.settings.stream_reask == "block"
         self.tracks = {id(n): _Track(n) for n in graph.output.nodes}
-        self.context_chars = max((look for _, look in plan.window), default=0)
+        self.context_chars = max((_behind(n, look) for n, look in plan.window), default=0)
+        self.max_look = max((look for _, look in plan.window), default=0)
         self.window_sg = StageGraph("output", tuple(n for n, _ in plan.window), graph.output.blocked_message)
         self.batch_nodes = tuple(n for n, _ in plan.batch)
         self.batch_size = min((size for _, size in plan.batch), default=0)
@@ -275,9 +281,12 @@ class _Incremental:
 
     # -- one step --------------------------------------------------------------------------------
     def step(self, final: bool) -> Generator[Any, Any, None]:
-        local_clear = self.total
-        if self.window_sg.nodes:
+        local_clear = self.released if self.window_sg.nodes else self.total
+        # Until the text is longer than the longest look-ahead past the released point, no
+        # window validator could clear anything: skip the work (blocks are found when it runs).
+        if self.window_sg.nodes and (final or self.total - self.max_look > self.released):
             ctx = Context("output", "", self.graph.name, self.messages, self.metadata, final, self.base, None)
+            local_clear = self.total
             raws = yield from collect(self.window_sg, self.win, ctx, self.actions)
             for (node, look), raw in zip(self.plan.window, raws):
                 track = self.tracks[id(node)]

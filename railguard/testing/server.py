@@ -111,7 +111,7 @@ class LocalAWSServer:
 
     def start(self) -> "LocalAWSServer":
         if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, name="railguard-test-server",
+            self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="railguard-test-server",
                                             daemon=True)
             self._thread.start()
         return self
