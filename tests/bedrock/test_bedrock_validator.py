@@ -201,6 +201,17 @@ def test_endpoint_from_spec_and_from_environment(server, spec_for, monkeypatch):
     assert len(server.calls()) == 2
 
 
+def test_an_arn_brings_its_region(server, monkeypatch):
+    server.add_guardrail(GID, version="1", spec=SERVER_SPEC)
+    arn = f"arn:aws:bedrock:eu-north-1:123456789012:guardrail/{GID}"
+    spec = (f"railguard: 1\nname: t\ninput:\n  - bedrock_guardrail: {{id: '{arn}', version: '1', "
+            f"endpoint_url: '{server.endpoint_url}'}}\n")
+    result = Guard.from_text(spec).validate("a@b.co", source="input")
+    assert result.output == "{EMAIL}" and result.assessments[0].id == arn
+    assert "eu-north-1" in server.calls()[-1].header("Authorization")
+    assert server.calls()[-1].path == f"/guardrail/{arn}/version/1/apply"
+
+
 def test_no_region_is_a_clear_error(server, spec_for, monkeypatch):
     monkeypatch.delenv("AWS_DEFAULT_REGION")
     monkeypatch.delenv("AWS_REGION", raising=False)

@@ -14,7 +14,7 @@ characters on each side. Usage reports Bedrock's per-policy units plus ``guardra
 ``guardrail_text_units`` and ``guardrail_retries`` (throttled or failed attempts botocore retried).
 
 The guardrail is named by the entry's ``id`` (the guardrail id or ARN), which also names the
-entry in results. In Python, pass a ready client or session as
+entry in results; an ARN's Region is used when the spec gives no ``region``. In Python, pass a ready client or session as
 ``resources={"bedrock_runtime_client": client}`` or ``{"boto3_session": session}`` (globally or
 under the entry's id); a ``TextUnitLimiter`` under ``"text_unit_limiter"`` replaces the shared one.
 """
@@ -22,6 +22,7 @@ under the entry's id); a ``TextUnitLimiter`` under ``"text_unit_limiter"`` repla
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any, Iterable, Mapping
 
 from railguard import ChunkPolicy, Context, Outcome, ParamIssue, Validator, hookimpl
@@ -134,6 +135,9 @@ class BedrockGuardrail(Validator):
             raise ValueError(f"bedrock_guardrail needs 'id', the guardrail id or ARN (for example id: ab12cd34ef56); "
                              f"got {self.entry_id!r}")
         self.guardrail_id = self.entry_id
+        if self.guardrail_id.startswith("arn:") and self.options.region is None:
+            # A guardrail lives in one Region: an ARN names it, unless the spec says otherwise.
+            self.options = replace(self.options, region=self.guardrail_id.split(":")[3])
         for entry in spec.stage(self.stage) if spec is not None else ():
             if entry.id == self.entry_id:
                 self.unlocated_action = entry.on_fail if entry.on_fail in _WHOLE_TEXT_ACTIONS else "block"
