@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -82,6 +83,7 @@ class _Guardrail:
     pending_status: list[str] = field(default_factory=list)
     created: str = ""
     updated: str = ""
+    resources: Mapping[str, Any] = field(default_factory=dict)
     _guard: Any = None
     _served: int = 0
 
@@ -158,8 +160,7 @@ class BedrockServer(LocalAWSServer):
         if sum(x is not None for x in (spec, responses, handler)) != 1:
             raise ValueError("give exactly one of spec=, responses= or handler=")
         g = _Guardrail(guardrail_id, version, spec=spec, responses=list(responses) if responses is not None else None,
-                       handler=handler)
-        g._resources = dict(resources or {})  # type: ignore[attr-defined]
+                       handler=handler, resources=dict(resources or {}))
         with self._glock:
             self._guardrails[guardrail_id] = g
 
@@ -216,10 +217,10 @@ class BedrockServer(LocalAWSServer):
                 g._guard = Guard.from_text(spec_text, registry=registry)
             elif isinstance(g.spec, Guard):
                 g._guard = g.spec
-            elif isinstance(g.spec, str) and "\n" not in g.spec.strip():
-                g._guard = Guard.from_file(g.spec, resources=getattr(g, "_resources", None))
+            elif isinstance(g.spec, os.PathLike) or (isinstance(g.spec, str) and "\n" not in g.spec.strip()):
+                g._guard = Guard.from_file(g.spec, resources=g.resources)
             else:
-                g._guard = Guard.from_text(g.spec, resources=getattr(g, "_resources", None))
+                g._guard = Guard.from_text(g.spec, resources=g.resources)
         return g._guard
 
     def evaluate(self, g: _Guardrail, text: str, source: str, request: Mapping[str, Any]) -> dict[str, Any]:

@@ -161,3 +161,11 @@ def test_server_stops_quickly():
     t0 = time.monotonic()
     s.stop()
     assert time.monotonic() - t0 < 0.3
+
+
+def test_guardrail_spec_from_a_path(server):
+    from pathlib import Path
+
+    server.add_guardrail(GID, version="1", spec=Path(__file__).resolve().parents[2] / "specs" / "patient-assistant.yaml")
+    got = apply(server.client("bedrock-runtime"), "my record MRN-1234567")
+    assert got["outputs"] == [{"text": "my record {MEDICAL_RECORD_NUMBER}"}]
