@@ -166,6 +166,7 @@ def test_server_stops_quickly():
 def test_guardrail_spec_from_a_path(server):
     from pathlib import Path
 
-    server.add_guardrail(GID, version="1", spec=Path(__file__).resolve().parents[2] / "specs" / "patient-assistant.yaml")
+    spec = Path(__file__).resolve().parents[2] / "specs" / "patient-assistant.yaml"
+    server.add_guardrail(GID, version="1", spec=spec)
     got = apply(server.client("bedrock-runtime"), "my record MRN-1234567")
     assert got["outputs"] == [{"text": "my record {MEDICAL_RECORD_NUMBER}"}]
