@@ -281,10 +281,15 @@ class _Incremental:
 
     # -- one step --------------------------------------------------------------------------------
     def step(self, final: bool) -> Generator[Any, Any, None]:
+        if self.batch_nodes:
+            yield from self._batches(final)
+        remote_clear = self.remote_clear if self.batch_nodes else self.total
         local_clear = self.released if self.window_sg.nodes else self.total
-        # Until the text is longer than the longest look-ahead past the released point, no
-        # window validator could clear anything: skip the work (blocks are found when it runs).
-        if self.window_sg.nodes and (final or self.total - self.max_look > self.released):
+        # Window validators run only when their verdict could release something: once the text
+        # outgrows the longest look-ahead past the released point, and not while every new
+        # character still waits for a remote batch (blocks are found when they do run).
+        could = min(self.total if final else self.total - self.max_look, remote_clear)
+        if self.window_sg.nodes and (final or could > self.released):
             ctx = Context("output", "", self.graph.name, self.messages, self.metadata, final, self.base, None)
             local_clear = self.total
             raws = yield from collect(self.window_sg, self.win, ctx, self.actions)
@@ -293,9 +298,6 @@ class _Incremental:
                 track.ran(raw)
                 horizon = None if final else self.total - look
                 local_clear = min(local_clear, self._apply(track, raw, self.base, horizon))
-        if self.batch_nodes:
-            yield from self._batches(final)
-        remote_clear = self.remote_clear if self.batch_nodes else self.total
         release = max(min(local_clear, remote_clear), self.released)
         live = [(s, n) for s, n in self.masks.values() if s.end > self.released]
         merged = merge_spans(live)
@@ -376,7 +378,10 @@ def _finish(gen: Generator[Any, Any, Any], results: Any) -> list[Raw]:
 
 
 def _units(usage: dict) -> float:
-    return sum(v for k, v in usage.items() if k.lower().endswith("units") and isinstance(v, (int, float)))
+    """Text units sent, as validators report them under a key ``text_units`` or ``*_text_units``
+    (the per-policy units a service bills are kept in usage as they come)."""
+    return sum(v for k, v in usage.items()
+               if (k == "text_units" or k.endswith("_text_units")) and isinstance(v, (int, float)))
 
 
 def stream_flow(graph: GuardGraph, conversation: Conversation, metadata: FrozenMap = EMPTY,

@@ -44,13 +44,13 @@ class Remote(Validator):
         with Remote.lock:
             Remote.seen.append(text)
         if "FORBIDDEN" in text:
-            return Outcome.fail("forbidden topic", action="block", usage={"textUnits": -(-len(text) // 1000)})
+            return Outcome.fail("forbidden topic", action="block", usage={"text_units": -(-len(text) // 1000)})
         spans = []
         start = text.find("Acme Corp")
         while start >= 0:
             spans.append(Span(start, start + 9, "ORG"))
             start = text.find("Acme Corp", start + 1)
-        usage = {"textUnits": -(-len(text) // 1000)}
+        usage = {"text_units": -(-len(text) // 1000)}
         return Outcome.fail("org", spans=spans, usage=usage) if spans else Outcome.ok(usage=usage)
 
     def batch_chars(self) -> int:
