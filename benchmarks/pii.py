@@ -322,6 +322,11 @@ def print_scores(title: str, table: dict) -> None:
 
 
 def presidio_detector() -> Callable[[str], list[tuple[int, int, str]]] | None:
+    import logging
+
+    # Presidio's URL recognizer asks tldextract for the public suffix list, which tries the network
+    # and logs a traceback per attempt before using its bundled snapshot; keep the report readable.
+    logging.getLogger("tldextract").setLevel(logging.CRITICAL)
     try:
         from presidio_analyzer.predefined_recognizers import (CreditCardRecognizer, EmailRecognizer,
                                                               IbanRecognizer, IpRecognizer, PhoneRecognizer,

@@ -45,6 +45,10 @@ _DATE = re.compile(r"(?<![0-9])(?:(?:19|20)[0-9]{2}([\-./])[01]?[0-9]\1[0-3]?[0-
 _GROUP_START = re.compile(r"(?<=[ .\-])[0-9(]")
 _iban_bodies: dict[int, re.Pattern[str]] = {}
 
+# Runs written the way phone numbers are (and nothing else is): tried as a whole number first.
+_PHONE_SHAPES = frozenset({"(999) 999-9999", "(999)999-9999", "(999) 999 9999", "999.999.9999", "9-999-999-9999",
+                           "9 999 999 9999", "9.999.999.9999", "9 (999) 999-9999"})
+
 # The shape of a run (each digit written as 9) names the types it can be as a whole. A run with
 # a known shape is settled by that shape's checks alone; other runs are searched for values
 # inside them ("born 1990 415-555-0132").
@@ -109,6 +113,8 @@ class NumericRecognizer:
             return
         text = scan.text
         skip = 0  # the end of the last IBAN: its digits are not looked at again
+        phone_first = self.phone
+        region_of = self.phones.region_of if self.phone else None
         for m in _PLACES.finditer(text):
             s, e = m.span()
             if s < skip:
@@ -124,11 +130,18 @@ class NumericRecognizer:
             raw = text[s:e]
             shape = raw.translate(_SHAPE)
             nd = shape.count("9")
-            if nd < 7 and "." not in raw:
+            if nd < 7 and (nd < 4 or raw.count(".") != 3):
+                continue  # too short for anything but an IPv4 address, and not dotted like one
+            if self.ipv4 and nd <= 12 and _IPV4.fullmatch(raw):
+                scan.add(s, e, "IP_ADDRESS", 1.0, "ipv4")
                 continue
             known = _SHAPES.get(shape)
             if known is not None:
                 self._whole(scan, s, e, raw, known)
+                continue
+            if phone_first and (shape[0] in "+(" or shape in _PHONE_SHAPES) and nd <= 17 \
+                    and region_of(raw) is not None:
+                scan.add(s, e, "PHONE", 0.9, "phonenumbers")
                 continue
             if "-" in raw or "/" in raw or "." in raw:
                 date = _DATE.search(text, s, e)

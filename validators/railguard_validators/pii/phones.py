@@ -22,6 +22,7 @@ DEFAULT_REGIONS = ("US", "GB", "CA", "AU", "IN", "DE", "FR", "IE", "NZ")
 _TYPES = ("fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "personal_number", "voip",
           "pager", "uan", "voicemail")
 
+_NOT_DIGITS = {ord(c): None for c in " ()+-./\t"}  # what a phone candidate may hold besides digits
 _lock = threading.Lock()
 _Desc = "tuple[frozenset[int], re.Pattern[str]]"
 _region_cache: dict[str, tuple[tuple | None, tuple, str | None]] = {}
@@ -101,9 +102,8 @@ class PhoneChecker:
         trunk_zero = "(0)" in raw
         if trunk_zero:
             raw = raw.replace("(0)", "", 1)
-        digits = "".join(c for c in raw if "0" <= c <= "9")
-        stripped = raw.lstrip("( ")
-        international = stripped.startswith("+")
+        digits = raw.translate(_NOT_DIGITS)
+        international = raw.lstrip("( ").startswith("+")
         if not international and digits.startswith("00") and not trunk_zero:
             international, digits = True, digits[2:]
         elif not international and digits.startswith("011") and len(digits) > 11:
