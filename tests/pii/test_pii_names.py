@@ -110,3 +110,29 @@ def test_spacy_engine_needs_the_whole_text_when_streaming_and_chunks_long_texts(
     assert v.lookahead() is None
     assert v.chunk_policy().max_chars == 100_000
     assert Pii({"entities": ["EMAIL"], "engine": "spacy"}).chunk_policy() is None
+
+
+def test_spacy_engine_without_spacy_installed_is_a_spec_error(monkeypatch):
+    import importlib.util
+
+    from railguard import SpecError
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "spacy" else real(name, *a))
+    with pytest.raises(SpecError) as info:
+        Guard.from_text("railguard: 1\nname: p\ninput:\n  - pii: {entities: [NAME], engine: spacy}\n")
+    (issue,) = info.value.issues
+    assert issue.path == "$.input[0].pii.engine"
+    assert "needs spaCy, which is not installed: pip install 'railguard[ner]'" in issue.message
+
+
+def test_spacy_engine_is_safe_from_several_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    v = Pii({"entities": ["NAME"], "engine": "spacy"}, stage="output")
+    v.setup()
+    texts = [f"Report {i}: Angela Merkel met Barack Obama." for i in range(40)]
+    with ThreadPoolExecutor(4) as pool:
+        outs = list(pool.map(lambda t: v.validate(t, Context("output", "pii")), texts))
+    for text, out in zip(texts, outs):
+        assert [text[s.start:s.end] for s in out.spans] == ["Angela Merkel", "Barack Obama"]

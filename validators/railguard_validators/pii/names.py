@@ -36,6 +36,7 @@ _TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "d
            "señor", "señora", "sra", "senor", "senora", "don", "doña", "dona", "signor", "signora", "hon", "president",
            "senator", "rep", "gov", "governor", "mayor", "coach", "uncle", "aunt", "auntie", "grandma", "grandpa")
 _STRONG = ("my name is", "my name's", "name is", "name was", "named", "called", "call me", "dear", "name:",
+           "name?", "your name?", "last name?", "first name?",
            "full name:", "first name:", "last name:", "surname:", "maiden name is", "last name is", "first name is",
            "signed", "sincerely,", "regards,", "cheers,", "is called", "was called", "whose name is",
            "patient:", "customer:", "client:", "employee:", "contact:", "attn:", "attention:", "from:", "to:", "cc:")
@@ -54,6 +55,8 @@ School Hospital Center Centre Department Team Group Club Hotel Airport Station P
 """.split())
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’\-](?=[^\W\d_]))*\.?")
 _INITIAL = re.compile(r"[A-Z]\.")
+_FOLLOWED_BY_VERB = re.compile(r"(?:['’]s\b|,|[ ](?:is|was|has|had|will|would|can|could|said|says|spent|began|"
+                               r"went|called|told|asked|wrote|lives|lived|works|worked|and|from)\b)")
 _CAPITAL = re.compile(r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+(?:['’\-][A-Za-zß-öø-ÿ]+)?")  # where a listed name can start
 
 _lists_lock = threading.Lock()
@@ -209,7 +212,8 @@ class RuleNames:
                     continue  # "Will Power", "Rose Garden": an ambiguous first name needs a real surname
                 scan.add(s, e, "NAME", 0.8, "name-list")
                 done = e
-            elif not flag and not self._sentence_start(text, s):
+            elif not flag and (not self._sentence_start(text, s) or _FOLLOWED_BY_VERB.match(text, words[0][1])):
+                # "Matthew is very reliable": a listed first name alone, also opening a sentence
                 scan.add(s, words[0][1], "NAME", 0.6, "first-name-list")
 
     @staticmethod

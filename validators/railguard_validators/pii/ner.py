@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import threading
 from pathlib import Path
 from typing import Iterable
 
@@ -81,8 +82,13 @@ class SpacyNames:
 
         self.model_name = model or english_pipelines()[0]
         nlp = spacy.load(self.model_name)
+        for name in _DISABLE:  # once, here: toggling pipes per call would race between threads
+            if name in nlp.pipe_names:
+                nlp.disable_pipe(name)
         self.nlp = nlp
-        self._disabled = [p for p in _DISABLE if p in nlp.pipe_names]
+        # A pipeline is not documented as thread-safe; chunks of a long text and concurrent guards
+        # may call this from several threads, so calls are serialised.
+        self._lock = threading.Lock()
         types = set(types)
         self.names = "NAME" in types
         self.addresses = None
@@ -98,7 +104,7 @@ class SpacyNames:
             self.addresses(scan)
         if not text.strip():
             return
-        with self.nlp.select_pipes(disable=self._disabled):
+        with self._lock:
             doc = self.nlp(text)
         places = []
         for ent in doc.ents:
