@@ -139,3 +139,11 @@ def test_a_phone_after_another_number_in_the_same_run(pii_detect):
 def test_a_card_followed_by_another_number(pii_detect):
     assert pii_detect("card 4408 9029 6410 0702 328 GB", ["CREDIT_DEBIT_CARD_NUMBER"]) == [
         ("CREDIT_DEBIT_CARD_NUMBER", "4408 9029 6410 0702")]
+
+
+def test_a_value_at_the_edge_of_a_window_is_read_whole(pii_detect):
+    # The expiry starts 28 characters after the card: the 32-character window ends inside "12/2025".
+    text = "4111 1111 1111 1111 and then, a bit later on: 12/2025"
+    assert text.index("12/2025") - 19 == 27
+    assert pii_detect(text, ["CREDIT_DEBIT_CARD_NUMBER", "CREDIT_DEBIT_CARD_EXPIRY"]) == [
+        ("CREDIT_DEBIT_CARD_NUMBER", "4111 1111 1111 1111"), ("CREDIT_DEBIT_CARD_EXPIRY", "12/2025")]

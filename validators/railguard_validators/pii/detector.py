@@ -82,6 +82,8 @@ class Detector:
             if t == "CREDIT_DEBIT_CARD_NUMBER":
                 m = rule.value.search(scan.text, e, min(scan.n, e + _EXPIRY_AFTER_CARD))
                 if m is not None:
+                    m = rule.value.match(scan.text, m.start())  # read whole, not cut by the window
+                if m is not None:
                     scan.add(m.start(), m.end(), "CREDIT_DEBIT_CARD_EXPIRY", 0.8, "after-card")
 
     def detect(self, text: str) -> list[tuple[int, int, str, float, str]]:
