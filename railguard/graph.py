@@ -167,7 +167,8 @@ def compile_spec(spec: Spec, registry: Any, resources: Any = None) -> GuardGraph
                                            f"{did_you_mean(entry.name, known)}. Known validators: {known}", key=True))
                 continue
             params = thaw(entry.params)
-            full = {**params, "on_fail": entry.on_fail, "on_error": entry.on_error, "timeout_s": entry.timeout_s}
+            full = {**params, "id": entry.id, "on_fail": entry.on_fail, "on_error": entry.on_error,
+                    "timeout_s": entry.timeout_s}
             found = schema_issues(entry_schema(registry.params_schema(entry.name), actions), full, path, source)
             found += _semantic_issues(entry.name, stage, full, path, source, registry, schema_ok=not found)
             if found:

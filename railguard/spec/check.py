@@ -201,8 +201,10 @@ def _build(data: Mapping[str, Any], entries: Mapping[str, list], source: SourceM
             if vid is None:
                 seen_n[name] = seen_n.get(name, 0) + 1
                 vid = name if counts[name] == 1 else f"{name}#{seen_n[name]}"
+                k = seen_n[name]
                 while vid in explicit or vid in taken:
-                    vid += "'"
+                    k += 1
+                    vid = f"{name}#{k}"
             elif vid in taken:
                 issues.append(source.issue((stage, index, name, "id"), f"{vid!r} is already the id of "
                                            f"$.{stage}[{taken[vid]}]; ids must be unique within a stage"))

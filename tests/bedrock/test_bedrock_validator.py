@@ -26,10 +26,12 @@ def test_parameters_are_checked_with_locations():
     assert "$.input[1].bedrock_guardrail.retry_mode: 'legacy' is not one of ['standard', 'adaptive']" in text
 
 
-def test_missing_id_is_a_spec_error():
+def test_missing_id_is_a_spec_error_at_load_time():
+    from railguard import load_spec
+
     with pytest.raises(SpecError) as err:
-        Guard.from_text("railguard: 1\nname: t\ninput:\n  - bedrock_guardrail: {version: DRAFT}\n")
-    assert "$.input[0].bedrock_guardrail: bedrock_guardrail needs 'id', the guardrail id or ARN" in str(err.value)
+        load_spec("railguard: 1\nname: t\ninput:\n  - bedrock_guardrail: {version: DRAFT}\n")
+    assert "4:24: $.input[0].bedrock_guardrail: 'id' is a required property" in str(err.value)
 
 
 def test_yaml_and_rail_load_equal_and_version_is_a_string():

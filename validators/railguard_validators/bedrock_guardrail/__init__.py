@@ -55,7 +55,7 @@ class BedrockGuardrail(Validator):
                    "anonymizes; long texts go out in chunks under a text-units-per-second limit.")
     params_schema = {
         "type": "object",
-        "required": ["version"],
+        "required": ["id", "version"],
         "properties": {
             "id": {"type": "string", "maxLength": 2048,
                    "description": "The guardrail id or ARN; also names this entry in results."},
