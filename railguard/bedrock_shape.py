@@ -51,7 +51,12 @@ _ACTIONS = {"block": "BLOCKED", "raise": "BLOCKED", "reask": "BLOCKED", "mask": 
 def _bedrock_action(span_action: str | None, a: Assessment, blocked: bool) -> str:
     if a.passed:
         return "NONE"
-    name = span_action or a.action
+    name = span_action
+    if name is None:
+        # A span without its own action follows the entry's on_fail when other spans of the same
+        # assessment carried their own (a pii EMAIL masked while an SSN blocked the stage).
+        mixed = a.on_fail is not None and any(s.action for s in a.spans)
+        name = a.on_fail if mixed else a.action
     if name in _ACTIONS:
         if span_action is None or a.action not in ("log", "allow"):
             return _ACTIONS[name]

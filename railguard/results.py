@@ -119,6 +119,7 @@ class Assessment:
     details: FrozenMap = EMPTY
     usage: FrozenMap = EMPTY
     checked_chars: int = 0
+    on_fail: str | None = None  # the entry's configured action (per-span/outcome actions may differ)
 
     def summary(self) -> str:
         what = self.error or self.message or ("passed" if self.passed else "failed")
@@ -140,6 +141,7 @@ class Assessment:
             "details": thaw(self.details),
             "usage": thaw(self.usage),
             "checked_chars": self.checked_chars,
+            "on_fail": self.on_fail,
         }
 
 

@@ -72,15 +72,28 @@ def _combine(parts: list[tuple[Chunk, Outcome]], windows: list[tuple[Chunk, Outc
         usage[k] = usage.get(k, 0) + v
     details = {"chunks": n_chunks, "chunks_checked": len(parts), "boundary_windows": len(windows),
                "stopped_early": stopped, "hard_cuts": hard_cuts, "boundary_window_usage": window_usage}
-    if parts:
-        # Keep the validator's own details (engine, model) from the first chunk.
-        details = {**dict(parts[0][1].details), **details}
+    details = {**_merged_details([o for _, o in parts] + [o for _, o in windows]), **details}
     ordered = sorted(spans.values())
     if failed:
         first = failed[0]
         return Outcome(False, first.message, tuple(ordered), tuple(categories), score, None,
                        next((o.action for o in failed if o.action), None), freeze(details), freeze(usage))
     return Outcome(True, None, tuple(ordered), tuple(categories), score, None, None, freeze(details), freeze(usage))
+
+
+def _merged_details(outcomes: list[Outcome]) -> dict[str, Any]:
+    """The validator's own details over all chunks: list values are concatenated (without repeats),
+    other values are taken from the first chunk that has them (engine, model, ...)."""
+    merged: dict[str, Any] = {}
+    for out in outcomes:
+        for key, value in out.details.items():
+            if isinstance(value, tuple):
+                seen = merged.setdefault(key, [])
+                if isinstance(seen, list):
+                    seen.extend(v for v in value if v not in seen)
+            else:
+                merged.setdefault(key, value)
+    return merged
 
 
 def _plan(text: str, policy: ChunkPolicy) -> tuple[list[Chunk], list[Chunk], int]:

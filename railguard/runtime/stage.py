@@ -116,10 +116,10 @@ def decide(nodes: Sequence[Node], raws: Sequence[Raw], stage: str, guard: str,
             text = f"{type(error).__name__}: {error}" if not isinstance(error, ValidatorTimeout) else f"timeout: {error}"
             if spec.on_error == "allow":
                 a = Assessment(spec.name, spec.id, stage, False, "allow", None, latency_ms=latency_ms, error=text,
-                               checked_chars=raw.checked)
+                               checked_chars=raw.checked, on_fail=spec.on_fail)
             else:
                 a = Assessment(spec.name, spec.id, stage, False, "block", "validator failed to run (on_error: block)",
-                               latency_ms=latency_ms, error=text, checked_chars=raw.checked)
+                               latency_ms=latency_ms, error=text, checked_chars=raw.checked, on_fail=spec.on_fail)
                 strongest = max(strongest, Kind.BLOCK)
             assessments.append(a)
             # Only the exception type is logged: its message might quote the text.
@@ -130,7 +130,8 @@ def decide(nodes: Sequence[Node], raws: Sequence[Raw], stage: str, guard: str,
         assert out is not None
         if out.passed:
             assessments.append(Assessment(spec.name, spec.id, stage, True, "none", None, out.spans, out.categories,
-                                          out.score, latency_ms, None, out.details, out.usage, raw.checked))
+                                          out.score, latency_ms, None, out.details, out.usage, raw.checked,
+                                          spec.on_fail))
             continue
         message = out.message
         try:
@@ -147,7 +148,7 @@ def decide(nodes: Sequence[Node], raws: Sequence[Raw], stage: str, guard: str,
         if kind == Kind.REASK and stage == "input":
             action, kind = actions["block"], Kind.BLOCK
         a = Assessment(spec.name, spec.id, stage, False, action.name, message, out.spans, out.categories, out.score,
-                       latency_ms, None, out.details, out.usage, raw.checked)
+                       latency_ms, None, out.details, out.usage, raw.checked, spec.on_fail)
         assessments.append(a)
         if kind == Kind.PASS:
             action.notify(a, guard)

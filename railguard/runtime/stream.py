@@ -143,7 +143,7 @@ class _Track:
         action = self.action.name if self.action is not None else ("allow" if self.error else "none")
         return Assessment(spec.name, spec.id, "output", not failed, action, self.message,
                           tuple(sorted(self.spans.values())), tuple(self.categories), self.score, self.latency_ms,
-                          self.error, FrozenMap(dict(self.details)), FrozenMap(self.usage), checked)
+                          self.error, FrozenMap(dict(self.details)), FrozenMap(self.usage), checked, spec.on_fail)
 
 
 def _behind(node: Node, look: int) -> int:

@@ -58,11 +58,11 @@ def test_local_block_lists_blocked_and_anonymized_entities():
     out = shaped(Guard.from_text(LOCAL).validate(text, source="input"))
     assert out["outputs"] == [{"text": "Blocked here."}]
     assert out["actionReason"] == "Guardrail blocked: input blocked by pii, length."
-    # EMAIL has no action of its own: it takes the validator's, and the validator blocked (an Assessment
-    # does not say what the entry's on_fail was, so railguard cannot tell that it would have masked).
+    # EMAIL has no action of its own: it follows the entry's on_fail (mask), as Bedrock reports an
+    # ANONYMIZE entity next to a BLOCK entity that blocked the request.
     assert out["assessments"][0]["sensitiveInformationPolicy"]["piiEntities"] == [
         {"match": "536-22-8726", "type": "US_SOCIAL_SECURITY_NUMBER", "action": "BLOCKED", "detected": True},
-        {"match": "a.b@example.org", "type": "EMAIL", "action": "BLOCKED", "detected": True}]
+        {"match": "a.b@example.org", "type": "EMAIL", "action": "ANONYMIZED", "detected": True}]
 
 
 def test_no_action_has_no_outputs():

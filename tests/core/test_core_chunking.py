@@ -118,3 +118,24 @@ def test_first_blocking_chunk_stops_the_rest() -> None:
     assert r.blocked and a.details["stopped_early"]
     assert a.details["chunks_checked"] < a.details["chunks"]
     assert a.checked_chars < len(text)
+
+
+class Tagged(Validator):
+    """Reports, per chunk, the engine (a scalar) and the words it saw starting with 'w' (a list)."""
+
+    name = "tagged"
+    params_schema = {"type": "object", "properties": {}}
+
+    def chunk_policy(self):
+        return ChunkPolicy(max_chars=30, chunk_chars=30, slack=10, boundary_window=0)
+
+    def validate(self, text: str, context: Context) -> Outcome:
+        return Outcome.ok(details={"engine": "tagger", "w_words": [w for w in text.split() if w.startswith("w")]})
+
+
+def test_details_from_every_chunk_are_kept() -> None:
+    g = guard_from("railguard: 1\nname: c\ninput:\n  - tagged: {}\n", Tagged)
+    text = "alpha wolf beta gamma delta wren epsilon zeta eta whale theta iota kappa wasp"
+    a = g.validate(text).assessments[0]
+    assert a.details["chunks"] > 2 and a.details["engine"] == "tagger"
+    assert a.details["w_words"] == ("wolf", "wren", "whale", "wasp")
