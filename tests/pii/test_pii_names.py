@@ -136,3 +136,10 @@ def test_spacy_engine_is_safe_from_several_threads():
         outs = list(pool.map(lambda t: v.validate(t, Context("output", "pii")), texts))
     for text, out in zip(texts, outs):
         assert [text[s.start:s.end] for s in out.spans] == ["Angela Merkel", "Barack Obama"]
+
+
+def test_spacy_is_not_loaded_when_neither_name_nor_address_is_selected():
+    v = Pii({"entities": ["EMAIL"], "engine": "spacy"}, stage="output")
+    v.setup()
+    out = v.validate("a.b@example.com", Context("output", "pii"))
+    assert out.details["engine"] == "rules" and v._names is None

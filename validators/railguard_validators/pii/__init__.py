@@ -148,21 +148,20 @@ class Pii(Validator):
         from .detector import Detector
 
         self._engine_label = None
+        self._names = self._names_engine()
         self._detector = Detector(list(self.actions), allow=tuple(self.params.get("allow", ())),
                                   phone_regions=tuple(self.params.get("phone_regions", ())),
-                                  names=self._names_engine(),
+                                  names=self._names,
                                   blocking=[t for t, a in self.actions.items() if a == "block"])
 
     @property
     def engine(self) -> str:
         """Which engine found NAME/ADDRESS, as reported in ``details["engine"]``: ``rules`` or
-        ``spacy:<pipeline>``."""
+        ``spacy:<pipeline>`` (``rules`` when neither type is selected: spaCy is then not loaded)."""
         label = getattr(self, "_engine_label", None)
         if label is None:
-            label = "rules"
-            if self.engine_name == "spacy":
-                names = self._detector.steps[-1] if self._detector is not None else None
-                label = f"spacy:{getattr(names, 'model_name', None) or self.spacy_model or 'auto'}"
+            model = getattr(getattr(self, "_names", None), "model_name", None)
+            label = f"spacy:{model}" if model else "rules"  # spaCy runs only for NAME and ADDRESS
             self._engine_label = label
         return label
 
