@@ -194,6 +194,16 @@ class Pii(Validator):
             return None
         return max(max_len(t) for t in self.actions if t in RULES) + RIGHT_CONTEXT + LOOKAHEAD_CUE
 
+    def lookbehind(self) -> int | None:
+        """Left context a decision needs: a cue word may end 48 characters before a value and be
+        29 characters long, plus one character for a word boundary (78). A value itself never
+        reaches back into released text: it would have been complete, and judged, before release."""
+        if self.lookahead() is None:
+            return None
+        from .context import LEFT_CONTEXT
+
+        return LEFT_CONTEXT
+
     def chunk_policy(self) -> ChunkPolicy | None:
         if self.engine_name == "spacy" and any(t in self.actions for t in _NAME_TYPES):
             # spaCy pipelines refuse texts over their max_length (1,000,000 characters by default).

@@ -140,3 +140,5 @@ class ContextIndex:
 
 
 _LONGEST = max(len(w) for words in CONTEXT_WORDS.values() for w in words)
+# Left context a decision can need: the widest before-window, the longest cue, a boundary character.
+LEFT_CONTEXT = max([DEFAULT_WINDOW[0], *(w[0] for w in WINDOWS.values())]) + _LONGEST + 1
