@@ -39,7 +39,7 @@ _LEET_CHAR = re.compile(r"[0-9$@!+]")
 # and each lookahead stops inside the token, so the scan is linear in the text.
 _LEET_TOKEN = re.compile(r"(?<![\w$@!+])(?=[\w$@!+]*?[^\W\d_])(?=[\w$@!+]*?[0-9$@!+])[\w$@!+]+")
 _LEET_TABLE = str.maketrans(_LEET)
-_SPACED_LETTERS = re.compile(r"(?<![^\W_])[^\W_](?:[ .\-_*~|/+:\u00b7][^\W_]){2,}(?![^\W_])")
+_SPACED_LETTERS = re.compile(r"(?<![^\W_])[^\W\d_](?:[ .\-_*~|/+:\u00b7][^\W\d_]){2,}(?![^\W_])")
 _REPEATED_LETTER = re.compile(r"([^\W\d_])\1+")
 
 
@@ -231,7 +231,8 @@ def _back(j: int, end: bool, layers: Sequence[Layer]) -> int:
 def _run_lengths(collapsed: str, runs: Layer | None) -> tuple[int, ...]:
     if runs is None:
         return ()
-    return tuple(runs.back(i + 1, True) - runs.back(i, False) for i in range(len(collapsed)))
+    lengths = tuple(runs.back(i + 1, True) - runs.back(i, False) for i in range(len(collapsed)))
+    return lengths if any(n > 1 for n in lengths) else ()  # () needs nothing of the text
 
 
 # -- entries ----------------------------------------------------------------------------------
@@ -297,14 +298,15 @@ class Matcher:
         if len(self.words):
             norm, word_layers, runs = self.normaliser.words(lit)
             layers = lit_layers + word_layers
+            # Collapsed position -> length of the run of letters it stands for (absent: 1).
+            run_at = {} if runs is None else dict(zip(runs.starts, (e - s for s, e, _ in runs.edits)))
             for end, slot in self.words.iter(" " + norm + " "):
                 key = self.keys[slot]
                 start = end - len(key) + (1 if key[0] == " " else 0)  # in norm: padded index - 1
                 stop = end - (1 if key[-1] == " " else 0)
-                text_runs = () if runs is None else tuple(
-                    runs.back(i + 1, True) - runs.back(i, False) for i in range(start, stop))
                 for n, (_, _, _, need) in enumerate(self.info[slot]):
-                    if not need or all(have >= want for have, want in zip(text_runs, need)):
+                    # An entry's double letter needs at least as many in the text ("ass" is not "as").
+                    if all(want == 1 or run_at.get(start + i, 1) >= want for i, want in enumerate(need)):
                         found.add((_back(start, False, layers), _back(stop, True, layers), slot, n))
         if len(self.symbols):
             for end, slot in self.symbols.iter(lit):

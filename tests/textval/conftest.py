@@ -1,0 +1,52 @@
+"""Helpers for the text validators' tests: build guards from spec text, run one validator directly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+import railguard
+from railguard import Context, Registry
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT / ".." / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def registry() -> Registry:
+    return Registry.load(autoload=False)
+
+
+@pytest.fixture
+def guard(registry: Registry) -> Callable[..., railguard.Guard]:
+    """``guard(text)``: a Guard from YAML or RAIL spec text (format detected from the text)."""
+
+    def build(text: str, **kwargs: Any) -> railguard.Guard:
+        return railguard.Guard.from_text(text, registry=registry, **kwargs)
+
+    return build
+
+
+@pytest.fixture
+def spec_error(registry: Registry) -> Callable[[str], list[tuple[str, int | None, str]]]:
+    """``spec_error(text)``: the (path, line, message) of every issue of a spec that must not load."""
+
+    def issues(text: str) -> list[tuple[str, int | None, str]]:
+        with pytest.raises(railguard.SpecError) as info:
+            railguard.Guard.from_text(text, registry=registry)
+        return [(i.path, i.line, i.message) for i in info.value.issues]
+
+    return issues
+
+
+@pytest.fixture
+def run() -> Callable[..., Any]:
+    """``run(validator, text)``: set up and validate directly, as the runtime does."""
+
+    def call(validator: Any, text: str, stage: str = "output", final: bool = True) -> Any:
+        validator.setup()
+        return validator.validate(text, Context(stage, validator.name, final=final))
+
+    return call

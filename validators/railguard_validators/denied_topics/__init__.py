@@ -1,0 +1,191 @@
+"""``denied_topics``: block texts about topics the spec describes (name, definition, examples).
+
+Two engines, chosen with ``engine:``: ``lexical`` (the default, no extra dependency:
+TF-IDF cosine against each topic's vocabulary) and ``embedding`` (sentence-transformers
+with a local model, ``pip install 'railguard[embeddings]'``). The default is one fixed
+engine so that a spec means the same on every machine; a spec asking for ``embedding``
+where it cannot load fails when it is loaded, and never falls back to ``lexical``.
+
+A text is scored as a whole and, when it has several sentences, sentence by sentence;
+a topic's score is the best of these, and the topic matches when it reaches the topic's
+threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+from railguard import ChunkPolicy, Context, Outcome, ParamIssue, Validator, hookimpl
+
+from . import embedding, lexical
+from .text import sentences
+
+MAX_TOPICS = 30  # Bedrock's limits
+MAX_DEFINITION = 1000
+MAX_EXAMPLES = 5
+MAX_EXAMPLE = 100
+ENGINES = (lexical.NAME, embedding.NAME)
+# Longer texts are scored by sentence only (an embedding model reads about 1,000 characters anyway).
+WHOLE_TEXT_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    definition: str
+    examples: tuple[str, ...]
+    threshold: float
+
+
+def _preview(text: str) -> str:
+    return repr(text) if len(text) <= 40 else repr(text[:40])[:-1] + "...'"
+
+
+class DeniedTopics(Validator):
+    name = "denied_topics"
+    description = ("Texts about denied topics, each described by a name, a definition and examples; engine "
+                   "'lexical' (default, TF-IDF) or 'embedding' (sentence-transformers, local model).")
+    params_schema = {
+        "type": "object",
+        "required": ["topics"],
+        "properties": {
+            "engine": {"enum": list(ENGINES), "default": lexical.NAME},
+            "model": {"type": "string", "minLength": 1,
+                      "description": "engine 'embedding': a local model directory or an installed model package "
+                                     f"(default {embedding.DEFAULT_MODEL!r})."},
+            "threshold": {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
+                          "description": f"Score at which a topic matches, for every topic without its own "
+                                         f"(default: lexical {lexical.DEFAULT_THRESHOLD}, "
+                                         f"embedding {embedding.DEFAULT_THRESHOLD})."},
+            "topics": {
+                "type": "array",
+                "minItems": 1,
+                "description": f"At most {MAX_TOPICS} topics (Bedrock's limit).",
+                "items": {
+                    "type": "object",
+                    "required": ["name", "definition"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "name": {"type": "string", "pattern": r"^[0-9a-zA-Z_ !?.-]{1,100}$"},
+                        "definition": {"type": "string", "minLength": 1,
+                                       "description": f"At most {MAX_DEFINITION} characters."},
+                        "examples": {"type": "array", "items": {"type": "string", "minLength": 1},
+                                     "description": f"At most {MAX_EXAMPLES} examples of at most "
+                                                    f"{MAX_EXAMPLE} characters (Bedrock's limits)."},
+                        "threshold": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                    },
+                },
+            },
+        },
+    }
+    default_on_fail = "block"
+    inline = False  # per instance: True for the lexical engine (see __init__)
+
+    def __init__(self, params: Mapping[str, Any] | None = None, *, stage: str = "output"):
+        super().__init__(params, stage=stage)
+        self.engine_name = self.params.get("engine", lexical.NAME)
+        specs = [(t["name"], t["definition"], tuple(t.get("examples", ()))) for t in self.params["topics"]]
+        if self.engine_name == embedding.NAME:
+            self.engine: Any = embedding.EmbeddingEngine(specs, self.params.get("model", embedding.DEFAULT_MODEL))
+        else:
+            self.engine = lexical.LexicalEngine(specs)
+        self.inline = self.engine_name == lexical.NAME  # CPU-cheap and linear: run in the calling thread
+        default = float(self.params.get("threshold", self.engine.default_threshold))
+        self.topics = tuple(Topic(t["name"], t["definition"], tuple(t.get("examples", ())),
+                                  float(t.get("threshold", default))) for t in self.params["topics"])
+
+    @classmethod
+    def check_params(cls, params: Mapping[str, Any]) -> Iterable[ParamIssue]:
+        engine = params.get("engine", lexical.NAME)
+        if engine == embedding.NAME:
+            for problem in embedding.problems(params.get("model", embedding.DEFAULT_MODEL)):
+                yield ParamIssue(("model",) if "model" in params else ("engine",), problem)
+        elif "model" in params:
+            yield ParamIssue(("model",), f"'model' applies to engine 'embedding' only; this entry uses {engine!r}: "
+                             f"remove 'model' or set engine: embedding")
+        topics = params.get("topics")
+        if not isinstance(topics, list):
+            return
+        if len(topics) > MAX_TOPICS:
+            yield ParamIssue(("topics",), f"{len(topics)} topics; a denied_topics validator takes at most "
+                             f"{MAX_TOPICS} (Bedrock's limit): split them over several entries")
+        seen: dict[str, int] = {}
+        for i, topic in enumerate(topics):
+            if not isinstance(topic, Mapping):
+                continue
+            yield from _topic_issues(i, topic, seen)
+
+    def setup(self) -> None:
+        self.engine.setup()
+
+    def segments(self, text: str) -> list[str]:
+        """The whole text (when it is short enough to be read as one) and each of its sentences."""
+        parts = sentences(text)
+        if len(parts) <= 1:
+            return [text]
+        return ([text] if len(text) <= WHOLE_TEXT_CHARS else []) + parts
+
+    def score_many(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """Each text's score per topic (the best over the whole text and its sentences)."""
+        flat: list[str] = []
+        owners: list[int] = []
+        for n, text in enumerate(texts):
+            segs = self.segments(text)
+            flat.extend(segs)
+            owners.extend([n] * len(segs))
+        best = [[0.0] * len(self.topics) for _ in texts]
+        for owner, row in zip(owners, self.engine.score(flat) if flat else []):
+            mine = best[owner]
+            for k, value in enumerate(row):
+                if value > mine[k]:
+                    mine[k] = value
+        return [{t.name: row[k] for k, t in enumerate(self.topics)} for row in best]
+
+    def validate(self, text: str, context: Context) -> Outcome:
+        scores = self.score_many([text])[0]
+        ranked = sorted(self.topics, key=lambda t: -scores[t.name])
+        best = ranked[0]
+        matched = [t.name for t in ranked if scores[t.name] >= t.threshold]
+        details = {"engine": self.engine_name, "topic": matched[0] if matched else best.name,
+                   "scores": {t.name: round(scores[t.name], 4) for t in self.topics}}
+        score = round(scores[best.name], 4)
+        if not matched:
+            return Outcome.ok(details=details, score=score)
+        return Outcome.fail(f"the text is about denied topic(s): {', '.join(matched)}", categories=matched,
+                            score=score, details=details)
+
+    def lookahead(self) -> int | None:
+        return None  # a topic is a property of the whole text
+
+    def chunk_policy(self) -> ChunkPolicy | None:
+        if self.engine_name != embedding.NAME:
+            return None
+        # Embedding long text is costly: split it on sentence boundaries and stop at the first match.
+        return ChunkPolicy(max_chars=4000, chunk_chars=4000, slack=800, boundary_window=0, concurrency=1)
+
+
+def _topic_issues(i: int, topic: Mapping[str, Any], seen: dict[str, int]) -> Iterable[ParamIssue]:
+    name = topic.get("name")
+    if isinstance(name, str):
+        if name.lower() in seen:
+            yield ParamIssue(("topics", i, "name"), f"{name!r} is already the name of topics[{seen[name.lower()]}]")
+        seen.setdefault(name.lower(), i)
+    definition = topic.get("definition")
+    if isinstance(definition, str) and len(definition) > MAX_DEFINITION:
+        yield ParamIssue(("topics", i, "definition"), f"{_preview(definition)} has {len(definition):,} characters; "
+                         f"a definition has at most {MAX_DEFINITION:,}")
+    examples = topic.get("examples")
+    if isinstance(examples, list):
+        if len(examples) > MAX_EXAMPLES:
+            yield ParamIssue(("topics", i, "examples"), f"{len(examples)} examples; a topic has at most "
+                             f"{MAX_EXAMPLES} (Bedrock's limit)")
+        for k, example in enumerate(examples):
+            if isinstance(example, str) and len(example) > MAX_EXAMPLE:
+                yield ParamIssue(("topics", i, "examples", k), f"{_preview(example)} has {len(example)} characters; "
+                                 f"an example has at most {MAX_EXAMPLE} (Bedrock's limit)")
+
+
+@hookimpl
+def register_validators() -> list[type[Validator]]:
+    return [DeniedTopics]

@@ -1,0 +1,70 @@
+"""Text handling for topic matching: sentences, terms (stop words out, light stemming)."""
+
+from __future__ import annotations
+
+import re
+
+# Function words and conversational filler: they say nothing about a topic.
+STOP_WORDS = frozenset("""
+a about above after again against all almost also although am among an and another any anyone anything are
+around as at be because been before being below between both but by can cannot could did do does doing done
+down during each either else enough even ever every few for from further get gets getting give go goes going
+gone got had has have having he her here hers herself him himself his how however i if in into is it its itself
+just know let like likely ll make many may me might mine more most much must my myself need needs neither nor
+not now of off often on once one only or other others our ours ourselves out over own please quite rather re
+really said same say says see seem she should since so some something sometimes still such sure take tell than
+that the their theirs them themselves then there these they thing things think this those though
+through to too toward under until up upon us use used using ve very want wants was way we well were what whatever
+when where whether which while who whom whose why will with within without would yet you your yours
+yourself yourselves im dont doesnt cant wont isnt arent didnt whats hows lets ill id
+""".split())
+
+_TOKEN = re.compile(r"[^\W_]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?\u3002\uff01\uff1f])[\"')\]]*\s+|\n+")
+_VOWEL = re.compile(r"[aeiouy]")
+
+
+def stem(word: str) -> str:
+    """A light, consistent suffix stripper (English): 'payments' and 'paying' -> 'pay',
+    'changed', 'changing' and 'change' -> 'chang'. Not linguistics: both sides get the same."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("sses"):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ments", "ment", "ness", "ings", "ing", "edly", "ed", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and _VOWEL.search(word[:-len(suffix)]):
+            word = word[:-len(suffix)]
+            if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz" and word[-1] not in "aeiou":
+                word = word[:-1]  # stopped -> stop
+            break
+    if word.endswith("e") and len(word) > 3:
+        word = word[:-1]
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """The informative terms of a text: case-folded words without stop words or numbers, stemmed."""
+    out = []
+    for tok in _TOKEN.findall(text.casefold()):
+        if len(tok) < 2 or tok in STOP_WORDS or tok.isdigit():
+            continue
+        out.append(stem(tok))
+    return out
+
+
+def sentences(text: str, min_chars: int = 20) -> list[str]:
+    """Sentences of a text, short fragments joined to their neighbour."""
+    parts = [p.strip() for p in _SENTENCE_END.split(text)]
+    out: list[str] = []
+    for part in parts:
+        if not part:
+            continue
+        if out and len(out[-1]) < min_chars:
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return out
