@@ -43,30 +43,38 @@ _LOCALITY = (r"(?:,?[ ]*\n?[ ]*[A-Z][A-Za-z'’.\-]+(?:[ ][A-Z][A-Za-z'’.\-]+)
              r"(?:[ ]+[0-9]{4,5})?(?![A-Za-z0-9]))")
 _TAIL = r"(?:[ ]+" + _DIR + r"(?![A-Za-z]))?" + _UNIT + r"?" + _LOCALITY + r"?"
 
-_NUMBER_FIRST = re.compile(
-    r"[0-9]{1,6}[A-Za-z]?(?:-[0-9]{1,5})?[ ]+(?:" + _DIR + r"[ ]+)?" + _WORDS + r"[ ]+" + _SUFFIX +
-    r"\.?(?![A-Za-z])" + _TAIL)
+# A house number starts where no digit or letter precedes it: checked right after its first digit,
+# so that the pattern still starts with a character class (the engine's fast skip).
+_HOUSE = r"[0-9](?<![A-Za-z0-9][0-9])[0-9]{0,5}"
+_NUMBER_FIRST_REST = (r"[A-Za-z]?(?:-[0-9]{1,5})?[ ]+(?:" + _DIR + r"[ ]+)?" + _WORDS + r"[ ]+" + _SUFFIX +
+                      r"\.?(?![A-Za-z])" + _TAIL)
 _STREET_WORDS = ("Rue", "Avenue", "Av.", "Boulevard", "Bd", "Chemin", "Allée", "Place", "Quai", "Impasse", "Via", "Viale",
                  "Piazza", "Piazzale", "Corso", "Calle", "Avenida", "Avda.", "Paseo", "Plaza", "Carrer", "Rua",
                  "Travessa", "Praça", "Largo", "Estrada", "Ul.", "Ulica", "Al.", "Aleja", "Strada", "Bulevardul", "Calea")
-# Written capitalised or not ("12 rue de la Paix", "ul. Jesionowa 127").
+# After a house number written capitalised or not ("12 rue de la Paix"); opening an address, capitalised
+# ("Via Roma 10"), except the Polish abbreviations, usually lower case ("ul. Jesionowa 127"). Each
+# alternative starts with a plain letter, so the engine skips to those letters quickly.
 _STREET_WORD = "(?:" + "|".join(f"[{w[0]}{w[0].lower()}]{re.escape(w[1:])}" for w in _STREET_WORDS) + ")"
 _PARTICLES = r"(?:(?:de|del|de la|de las|de los|la|le|les|des|du|da|do|dos|das|di|della|delle|dei|degli|d'|l')[ ]?)*"
 _STREET_REST = (r"[ ]+" + _PARTICLES + r"[A-ZÀ-Þ][\w'’\-]+(?:[ ](?:de |del |da |di )?[A-ZÀ-Þ][\w'’\-]+){0,3}")
-_WORD_FIRST = re.compile(_STREET_WORD + _STREET_REST + r"(?:,?[ ]+[0-9]{1,5}[a-z]?(?![0-9]))?" + _UNIT + r"?"
-                         + _LOCALITY + r"?")
-_NUMBER_WORD = re.compile(r"[0-9]{1,5}[a-z]?,?[ ]+" + _STREET_WORD + _STREET_REST + _UNIT + r"?" + _LOCALITY + r"?")
+_WORD_FIRST = re.compile("|".join(re.escape(w) + _STREET_REST + r"(?:,?[ ]+[0-9]{1,5}[a-z]?(?![0-9]))?" + _UNIT
+                                  + r"?" + _LOCALITY + r"?" for w in _STREET_WORDS + ("ul.", "al.")))
+_NUMBER_WORD_REST = r"[a-z]?,?[ ]+" + _STREET_WORD + _STREET_REST + _UNIT + r"?" + _LOCALITY + r"?"
+# Both number-first shapes in one pass: "1600 Pennsylvania Ave NW", "12 rue de la Paix".
+_NUMBER_FIRST = re.compile(_HOUSE + "(?:" + _NUMBER_FIRST_REST + "|" + _NUMBER_WORD_REST + ")")
 _COMPOUND = re.compile(
     r"[A-ZÀ-Þ][a-zà-ÿ]+(?:[ \-][A-ZÀ-Þ][a-zà-ÿ]+)?[ \-]?(?:straße|strasse|str\.|Straße|Strasse|weg|Weg|gasse|Gasse"
     r"|allee|Allee|platz|Platz|ring|damm|ufer|steig|pfad|katu|tie|gatan|vägen|gränd|vej|gade|laan|straat|plein"
     r"|gracht|veien|gata|vegur|braut|stræti|straeti|tee|utca|út|cesta|ulice|tänav)(?![a-zà-ÿ])[ ]+[0-9]{1,4}[a-z]?"
     r"(?![0-9])" + _UNIT + r"?" + _LOCALITY + r"?")
-_POSTAL = re.compile(
-    r"(?:P\.?[ ]?O\.?[ ]?Box|Post Office Box|PO Box)[ ]+[0-9]{1,6}(?![0-9])" + _LOCALITY + r"?"
-    r"|(?:PSC|Unit|CMR)[ ]+[0-9]{3,5},?[ ]+Box[ ]+[0-9]{3,5}(?:,?[ ]*\n?[ ]*[AFD]PO[ ]+A[AEP][ ]+[0-9]{5})?"
-    r"|[AFD]PO[ ]+A[AEP][ ]+[0-9]{5}")
+_BOX = r"[ ]+[0-9]{1,6}(?![0-9])" + _LOCALITY + r"?"
+_MILITARY = r"[ ]+[0-9]{3,5},?[ ]+Box[ ]+[0-9]{3,5}(?:,?[ ]*\n?[ ]*[AFD]PO[ ]+A[AEP][ ]+[0-9]{5})?"
+# Every alternative starts with a plain letter (see _STREET_WORD).
+_POSTAL = re.compile("|".join(
+    [p + _BOX for p in (r"P\.?[ ]?O\.?[ ]?Box", r"Post Office Box")]
+    + [p + _MILITARY for p in ("PSC", "Unit", "CMR")]
+    + [p + r"[ ]+A[AEP][ ]+[0-9]{5}" for p in ("APO", "FPO", "DPO")]))
 _GRAMMARS = ((_NUMBER_FIRST, "street-number-first"), (_WORD_FIRST, "street-word-first"),
-             (_NUMBER_WORD, "street-word-first"),
              (_COMPOUND, "street-compound"), (_POSTAL, "postal-box"))
 
 

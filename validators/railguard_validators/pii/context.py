@@ -71,20 +71,27 @@ WINDOWS: Mapping[str, tuple[int, int]] = {
 MAX_RIGHT_WINDOW = max([DEFAULT_WINDOW[1], *(w[1] for w in WINDOWS.values())])
 
 
-def build_automata(types: Iterable[str]) -> dict[str, object]:
-    """One Aho-Corasick automaton per type with cue words; value of a word: its length."""
+def build_automata(groups: Iterable[Iterable[str]]) -> dict[str, tuple[object, tuple[str, ...]]]:
+    """Aho-Corasick automata over cue words: the types of one group share one automaton (one pass
+    finds the cues of all of them); a word's value is (its length, the types it is a cue for).
+    Returns entity -> (automaton, the types of its group)."""
     import ahocorasick
 
-    out: dict[str, object] = {}
-    for t in sorted(set(types)):
-        words = CONTEXT_WORDS.get(t)
-        if not words:
+    out: dict[str, tuple[object, tuple[str, ...]]] = {}
+    for group in groups:
+        members = tuple(sorted(t for t in set(group) if CONTEXT_WORDS.get(t)))
+        if not members:
             continue
+        table: dict[str, set[str]] = {}
+        for t in members:
+            for word in CONTEXT_WORDS[t]:
+                table.setdefault(word, set()).add(t)
         auto = ahocorasick.Automaton()
-        for word in words:
-            auto.add_word(word, len(word))
+        for word, owners in table.items():
+            auto.add_word(word, (len(word), tuple(sorted(owners))))
         auto.make_automaton()
-        out[t] = auto
+        for t in members:
+            out[t] = (auto, members)
     return out
 
 
@@ -98,7 +105,7 @@ class ContextIndex:
 
     __slots__ = ("_text", "_lower", "_automata", "_by_type")
 
-    def __init__(self, text: str, lower: str, automata: Mapping[str, object]) -> None:
+    def __init__(self, text: str, lower: str, automata: Mapping[str, tuple[object, tuple[str, ...]]]) -> None:
         self._text = text
         self._lower = lower
         self._automata = automata
@@ -106,21 +113,27 @@ class ContextIndex:
 
     def hits(self, entity: str) -> list[tuple[int, int]]:
         found = self._by_type.get(entity)
-        if found is None:
-            found = []
-            auto = self._automata.get(entity)
-            if auto is not None:
-                text, n = self._text, len(self._text)
-                for last, length in auto.iter(self._lower):
-                    start, end = last + 1 - length, last + 1
-                    if start > 0 and _is_word_char(text[start - 1]) and _is_word_char(text[start]):
-                        continue
-                    if end < n and _is_word_char(text[end]) and _is_word_char(text[end - 1]):
-                        continue
-                    found.append((start, end))
-                found.sort()
-            self._by_type[entity] = found
-        return found
+        if found is not None:
+            return found
+        got = self._automata.get(entity)
+        if got is None:
+            self._by_type[entity] = []
+            return []
+        auto, members = got
+        by_type = {t: [] for t in members}
+        text, n = self._text, len(self._text)
+        for last, (length, owners) in auto.iter(self._lower):
+            start, end = last + 1 - length, last + 1
+            if start > 0 and _is_word_char(text[start - 1]) and _is_word_char(text[start]):
+                continue
+            if end < n and _is_word_char(text[end]) and _is_word_char(text[end - 1]):
+                continue
+            for t in owners:
+                by_type[t].append((start, end))
+        for t, positions in by_type.items():
+            positions.sort()
+            self._by_type[t] = positions
+        return self._by_type[entity]
 
     def near(self, entity: str, start: int, end: int) -> bool:
         """Is a cue of ``entity`` within its window around ``text[start:end]`` (not inside it)?"""

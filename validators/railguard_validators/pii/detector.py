@@ -61,8 +61,11 @@ class Detector:
         if names is not None:
             steps.append(names)
         self.steps = tuple(steps)
-        cue_types = [t for t in wanted if t in CONTEXT_WORDS]
-        self.automata = build_automata(cue_types) if cue_types else None
+        # Types found from their cues share one pass over the text; types whose cue is checked only
+        # next to a candidate value each get their own, run only when such a value turns up.
+        led = [t for t, _ in contextual.rules]
+        alone = [[t] for t in wanted if t in CONTEXT_WORDS and t not in led]
+        self.automata = build_automata([led, *alone]) if (led or alone) else None
         self.expiry_after_card = ("CREDIT_DEBIT_CARD_EXPIRY" in wanted and "CREDIT_DEBIT_CARD_NUMBER" in wanted)
         self.allow_exact = frozenset(allow)
         self.allow_normal = frozenset(normalise(a) for a in allow)

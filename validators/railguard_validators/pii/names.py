@@ -41,8 +41,7 @@ _STRONG = ("my name is", "my name's", "name is", "name was", "named", "called", 
            "signed", "sincerely,", "regards,", "cheers,", "is called", "was called", "whose name is",
            "patient:", "customer:", "client:", "employee:", "contact:", "attn:", "attention:", "from:", "to:", "cc:")
 _WEAK = ("hi", "hello", "hey", "i'm", "i am", "this is", "thanks", "thank you", "said", "says", "asked", "told",
-         "with", "by", "and", "met", "meet", "ask", "tell", "for", "to", "from", "speak to", "talk to", "contact",
-         "according to", "mrs.", "mr.")
+         "met", "speak to", "talk to", "contact", "according to")
 _NOT_NAMES = frozenset("""
 January February March April May June July August September October November December Monday Tuesday Wednesday
 Thursday Friday Saturday Sunday I I'm I've I'll I'd The A An This That These Those It Its We You He She They My Your

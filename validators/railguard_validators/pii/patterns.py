@@ -120,8 +120,10 @@ def aws_access_keys(scan: Scan) -> None:
 _HEX_COLON = re.compile(r":(?=[0-9A-Fa-f:])")
 _HEXCOLON_REV = re.compile(r"[0-9A-Fa-f:]{0,39}")
 _HEXCOLON_FWD = re.compile(r"[0-9A-Fa-f:.]{0,45}")
-_MAC = re.compile(r"[0-9A-Fa-f]{2}(?:(?P<s>[:\-])[0-9A-Fa-f]{2}(?:(?P=s)[0-9A-Fa-f]{2}){4}"
-                  r"|[0-9A-Fa-f]{2}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})")
+# Anchored on the first separator (rarer than hex digits), the digits before it checked behind.
+_MAC = re.compile(r":(?<=[0-9A-Fa-f]{2}:)[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){4}"
+                  r"|-(?<=[0-9A-Fa-f]{2}-)[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){4}"
+                  r"|\.(?<=[0-9A-Fa-f]{4}\.)[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}")
 
 
 def _hex_token(text: str, rev: str, n: int, colon: int) -> tuple[int, int]:
@@ -160,18 +162,20 @@ def macs(scan: Scan) -> None:
     text = scan.text
     n = scan.n
     for m in _MAC.finditer(text):
-        s, e = m.span()
+        e = m.end()
+        s = m.start() - (4 if m.group()[0] == "." else 2)
         if (s > 0 and (text[s - 1].isalnum() or text[s - 1] in ":-.")) or \
                 (e < n and (text[e].isalnum() or (text[e] in ":-" and e + 1 < n and text[e + 1].isalnum()))):
             continue
-        compact = re.sub(r"[:\-.]", "", m.group())
+        compact = re.sub(r"[:\-.]", "", text[s:e])
         if compact.strip("0") == "" or compact.upper().strip("F") == "":
             continue  # the all-zero and broadcast addresses identify no device
         scan.add(s, e, "MAC_ADDRESS", 1.0, "mac")
 
 
 # -- UK National Insurance number ----------------------------------------------------------
-_NINO = re.compile(r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]")
+# "(?<![A-Za-z0-9].)" right after the first character: only where a token starts is a match tried.
+_NINO = re.compile(r"[A-CEGHJ-PR-TW-Z](?<![A-Za-z0-9].)[A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]")
 
 
 def ninos(scan: Scan) -> None:
@@ -182,7 +186,7 @@ def ninos(scan: Scan) -> None:
 
 
 # -- SWIFT / BIC ---------------------------------------------------------------------------
-_SWIFT = re.compile(r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?")
+_SWIFT = re.compile(r"[A-Z](?<![A-Za-z0-9].)[A-Z]{5}[A-Z0-9]{2}(?:[A-Z0-9]{3})?")
 
 
 def swifts(scan: Scan) -> None:
@@ -199,7 +203,7 @@ def swifts(scan: Scan) -> None:
 
 
 # -- VIN -------------------------------------------------------------------------------------
-_VIN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
+_VIN = re.compile(r"[A-HJ-NPR-Z0-9](?<![A-Za-z0-9].)[A-HJ-NPR-Z0-9]{16}")
 
 
 def vins(scan: Scan) -> None:
