@@ -147,3 +147,10 @@ def test_a_value_at_the_edge_of_a_window_is_read_whole(pii_detect):
     assert text.index("12/2025") - 19 == 27
     assert pii_detect(text, ["CREDIT_DEBIT_CARD_NUMBER", "CREDIT_DEBIT_CARD_EXPIRY"]) == [
         ("CREDIT_DEBIT_CARD_NUMBER", "4111 1111 1111 1111"), ("CREDIT_DEBIT_CARD_EXPIRY", "12/2025")]
+
+
+def test_phone_regions_decide_which_national_formats_count(pii_detect):
+    text = "write to 612 345 678 today"  # a Spanish mobile number in national format
+    assert pii_detect(text, ["PHONE"]) == []
+    assert pii_detect(text, ["PHONE"], phone_regions=["ES"]) == [("PHONE", "612 345 678")]
+    assert pii_detect("write to +34 612 345 678 today", ["PHONE"]) == [("PHONE", "+34 612 345 678")]
