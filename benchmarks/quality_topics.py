@@ -91,7 +91,8 @@ def build(rows: list[dict]) -> tuple[list[dict], list[tuple[str, str]], list[tup
     for i, row in enumerate(rows):
         if i in used:
             continue
-        (calibration if rng.random() < CALIBRATION_SHARE else test).append((row["text"], row["label"].replace("_", "-")))
+        share = calibration if rng.random() < CALIBRATION_SHARE else test
+        share.append((row["text"], row["label"].replace("_", "-")))
     return topics, calibration, test
 
 
@@ -155,17 +156,18 @@ def report(engine: str, topics: list[dict], calibration: list, test: list, do_ca
         print(f"  calibration ({len(calibration):,} rows): best single threshold {th:.2f} (micro F1 {f1:.3f})")
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--engine", choices=["lexical", "embedding", "both"], default="both")
-    ap.add_argument("--calibrate", action="store_true", help="also print the best threshold on the calibration rows")
-    args = ap.parse_args(argv)
+def main(engine: str = "both", calibrate: bool = False) -> None:
+    """Print per-topic and micro precision/recall for ``engine`` ('lexical', 'embedding' or 'both')."""
     topics, calibration, test = build(load_rows())
     print(f"denied_topics on CLINC150: {len(topics)} domains as topics, 5 examples each; "
           f"{len(calibration):,} calibration rows, {len(test):,} test rows")
-    for engine in (["lexical", "embedding"] if args.engine == "both" else [args.engine]):
-        report(engine, topics, calibration, test, args.calibrate)
+    for name in (["lexical", "embedding"] if engine == "both" else [engine]):
+        report(name, topics, calibration, test, calibrate)
 
 
 if __name__ == "__main__":
-    main()
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--engine", choices=["lexical", "embedding", "both"], default="both")
+    ap.add_argument("--calibrate", action="store_true", help="also print the best threshold on the calibration rows")
+    args = ap.parse_args()
+    main(args.engine, args.calibrate)

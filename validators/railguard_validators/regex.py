@@ -307,8 +307,10 @@ class Regex(Validator):
             return Outcome.ok()
         if len(data) != len(text):
             found = _to_chars(data, found)
-        spans = [Span(s, e, self.patterns[n][0], action=self.patterns[n][2], explanation=f"pattern {self.patterns[n][0]}")
-                 for s, e, n in found]
+        spans = []
+        for s, e, n in found:
+            name, _, action = self.patterns[n]
+            spans.append(Span(s, e, name, action=action, explanation=f"pattern {name}"))
         counts: dict[str, int] = {}
         for s in spans:
             counts[s.type] = counts.get(s.type, 0) + 1
