@@ -247,7 +247,7 @@ def _problem(word: str) -> str | None:
 def load_managed(name: str) -> list[str]:
     from importlib.resources import files
 
-    data = files("railguard_validators").joinpath("data", MANAGED_FILES[name]).read_text(encoding="utf-8")
+    data = files("railguard_validators").joinpath("data").joinpath(MANAGED_FILES[name]).read_text(encoding="utf-8")
     return [w.strip() for w in data.splitlines() if w.strip()]
 
 
