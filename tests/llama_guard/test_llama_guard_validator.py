@@ -330,7 +330,9 @@ def test_the_documented_examples_load_and_are_twins():
 
     from railguard import load_spec
 
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "parts" / "llama_guard.md").read_text(encoding="utf-8")
+    from readme import section
+
+    doc = section("llama_guard")
     yaml_text = re.search(r"```yaml\n(.*?)```", doc, re.S).group(1)
     xml_text = re.search(r"```xml\n(.*?)```", doc, re.S).group(1)
     from_yaml = load_spec("railguard: 1\nname: doc\n" + yaml_text, format="yaml")

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
-
 from railguard import Guard
 from railguard_validators.pii.entities import RULES
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "parts" / "pii.md"
+from readme import section
+
+DOC = section("pii")
 
 
 def _blocks(lang: str) -> list[str]:
-    return re.findall(rf"```{lang}\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+    return re.findall(rf"```{lang}\n(.*?)```", DOC, re.S)
 
 
 def test_yaml_and_rail_examples_load_to_the_same_spec():
@@ -29,6 +29,6 @@ def test_yaml_and_rail_examples_load_to_the_same_spec():
 
 
 def test_every_entity_rule_is_documented():
-    text = DOC.read_text(encoding="utf-8")
+    text = DOC
     for entity, rule in RULES.items():
         assert f"| `{entity}` | {rule} |" in text

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 import railguard
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "parts"
+from readme import section
+
 NAMES = ["regex", "words", "denied_topics", "json_schema", "length"]
 
 
 def blocks(name: str) -> tuple[str, str]:
-    text = (DOCS / f"{name}.md").read_text(encoding="utf-8")
+    text = section(name)
     yaml = re.findall(r"```yaml\n(.*?)```", text, re.S)
     xml = re.findall(r"```xml\n(.*?)```", text, re.S)
     assert len(yaml) == 1 and len(xml) == 1, name
-    assert text.startswith(f"# `{name}`: ")
     return yaml[0], xml[0]
 
 
