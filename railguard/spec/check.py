@@ -59,6 +59,18 @@ def _issues(err: ValidationError, base: tuple, source: SourceMap) -> Iterator[Sp
     if err.validator == "enum":
         yield source.issue(path, f"{err.instance!r} is not one of {_short(err.validator_value)}")
         return
+    if err.validator == "type" and isinstance(err.instance, str) and err.instance.lstrip()[:1] in ("{", "["):
+        wanted = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        if "object" in wanted or "array" in wanted:
+            import json
+
+            try:
+                json.loads(err.instance)
+            except ValueError as exc:
+                kinds = " or ".join(("an " if w[0] in "aeiou" else "a ") + w for w in wanted)
+                yield source.issue(path, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno} "
+                                   f"of the text ({kinds} is wanted here)")
+                return
     if err.context:
         best = best_match(err.context)
         if best is not None:

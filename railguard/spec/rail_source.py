@@ -5,7 +5,8 @@ Mapping rules (DESIGN.md section 3): the element name is the validator name with
 is the singular of an array-valued key (``<topic>`` for ``topics``, ``<category>``
 for ``categories``) is collected into that list; the parameter's JSON Schema
 decides types, so ``"5"`` becomes 5 where an integer is wanted and
-``"EMAIL PHONE"`` (or ``"EMAIL, PHONE"``) becomes a list where an array is wanted.
+``"EMAIL PHONE"`` (or ``"EMAIL, PHONE"``) becomes a list where an array is wanted; JSON text
+becomes an object or array where the schema wants one.
 Text content goes to the key a schema names with ``x-rail-text``.
 
 Parsing is hardened: no DTD, no entities, no network, no XInclude. A document with
@@ -14,6 +15,7 @@ a DOCTYPE is refused before it is parsed.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Callable, Mapping
 
@@ -113,6 +115,14 @@ def coerce(text: str, schema: Mapping[str, Any] | None, root: Mapping[str, Any] 
     if not types or "string" in types:
         return text
     stripped = text.strip()
+    if ("object" in types or "array" in types) and stripped[:1] in ("{", "["):
+        # JSON text for an object- or array-typed value (a JSON Schema inside <schema>...</schema>).
+        try:
+            value = json.loads(stripped)
+        except ValueError:
+            value = None
+        if (isinstance(value, dict) and "object" in types) or (isinstance(value, list) and "array" in types):
+            return value
     if "array" in types:
         item_schema = _items(schema, root)
         return [coerce(part, item_schema, root) for part in split_list(stripped)]

@@ -169,12 +169,13 @@ def test_bad_schemas_are_spec_errors(spec_error):
     bad_json = rail_spec("reask").replace(json.dumps(SCHEMA), '{"type": "object",}')
     (issue,) = spec_error(bad_json)
     assert issue[0] == "$.output[0].json_schema.schema"
-    assert issue[2].startswith("the schema is not valid JSON: Expecting property name enclosed in double quotes")
+    assert issue[2] == ("not valid JSON: Expecting property name enclosed in double quotes at line 1 column 19 "
+                        "of the text (an object or a boolean is wanted here)")
     remote = rail_spec("reask").replace(json.dumps(SCHEMA), '{"$ref": "https://example.com/item.json"}')
     assert spec_error(remote)[0][2] == ("'https://example.com/item.json': only local references ('#/...') are "
                                         "allowed; a spec never fetches schemas")
     (issue,) = spec_error(rail_spec("reask").replace(json.dumps(SCHEMA), "[1, 2]"))
-    assert issue[2] == "[1, 2] is not a JSON Schema: a schema is an object or a boolean"
+    assert issue[2] == "'[1, 2]' is not of type 'object', 'boolean'"
 
 
 def test_local_references_work(run):

@@ -35,13 +35,6 @@ def json_path(parts: Iterable[Any]) -> str:
     return out
 
 
-def _parse_schema(value: Any) -> Any:
-    """The schema as given: a mapping (YAML) or JSON text (RAIL, or YAML as a string)."""
-    if isinstance(value, str):
-        return json.loads(value)
-    return _plain(value)
-
-
 def _plain(value: Any) -> Any:
     """Frozen spec values (FrozenMap, tuples) to plain JSON values."""
     if isinstance(value, Mapping):
@@ -86,9 +79,9 @@ class JsonSchema(Validator):
         "required": ["schema"],
         "x-rail-text": "schema",
         "properties": {
-            "schema": {"type": ["object", "boolean", "string"],
-                       "description": "A JSON Schema (draft 2020-12 unless it says otherwise with $schema), as a "
-                                      "mapping or as JSON text (the form RAIL uses)."},
+            "schema": {"type": ["object", "boolean"],
+                       "description": "A JSON Schema (draft 2020-12 unless it says otherwise with $schema): a "
+                                      "mapping in YAML, JSON text in RAIL's <schema> element."},
             "formats": {"type": "boolean", "default": False,
                         "description": "Also check 'format' (email, date-time, ...), which JSON Schema 2020-12 "
                                        "treats as an annotation by default."},
@@ -103,7 +96,7 @@ class JsonSchema(Validator):
         from jsonschema import FormatChecker
         from jsonschema.validators import validator_for
 
-        self.schema = _parse_schema(self.params["schema"])
+        self.schema = _plain(self.params["schema"])
         cls = validator_for(self.schema) if isinstance(self.schema, Mapping) else validator_for({})
         checker = FormatChecker() if self.params.get("formats", False) else None
         self.checker = cls(self.schema, format_checker=checker)
@@ -114,27 +107,16 @@ class JsonSchema(Validator):
         from jsonschema.validators import validator_for
 
         raw = params.get("schema")
-        if raw is None:
-            return
-        try:
-            schema = _parse_schema(raw)
-        except json.JSONDecodeError as exc:
-            yield ParamIssue(("schema",), f"the schema is not valid JSON: {exc.msg} at line {exc.lineno} "
-                             f"column {exc.colno} of the schema text")
-            return
-        if not isinstance(schema, (Mapping, bool)):
-            yield ParamIssue(("schema",), f"{_short(schema)} is not a JSON Schema: a schema is an object or a boolean")
-            return
-        base = ("schema",) if not isinstance(raw, str) else None
+        if not isinstance(raw, (Mapping, bool)):
+            return  # the parameter schema reports it (RAIL JSON text that does not parse included)
+        schema = _plain(raw)
         for path, ref in _remote_refs(schema):
-            yield ParamIssue(base + path if base else ("schema",),
+            yield ParamIssue(("schema",) + path,
                              f"{ref!r}: only local references ('#/...') are allowed; a spec never fetches schemas")
         try:
             (validator_for(schema) if isinstance(schema, Mapping) else validator_for({})).check_schema(schema)
         except SchemaError as exc:
-            where = tuple(exc.absolute_path)
-            at = "" if base else f" (at {json_path(where)} in the schema)"
-            yield ParamIssue(base + where if base else ("schema",), f"not a valid JSON Schema: {exc.message}{at}")
+            yield ParamIssue(("schema",) + tuple(exc.absolute_path), f"not a valid JSON Schema: {exc.message}")
 
     def _errors(self, value: Any) -> list[str]:
         errors = sorted(self.checker.iter_errors(value), key=lambda e: [
