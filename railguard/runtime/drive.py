@@ -1,11 +1,13 @@
 """Drivers: run a flow generator synchronously or under asyncio.
 
-The flow yields four kinds of request: :class:`Setup` (first use of a validator),
-:class:`Jobs` (start non-inline validators), :class:`Started` (wait for them, each
-until its own deadline) and :class:`CallModel`. Sync validators run in a shared
-thread pool; ``async def`` validators on an event loop (the caller's, under the
-async driver; a background loop thread, under the sync driver). The pool and the
-loop thread are created on first use, never at import.
+A flow yields requests: :class:`Setup` (first use of a validator), :class:`Jobs` (start
+non-inline validators), :class:`Started` (wait for them, each until its own deadline),
+:class:`CallModel`, and for streams :class:`OpenStream`, :class:`Pull`, :class:`Poll` and
+:class:`Emit`. One sync driver and one asyncio driver answer all of them; the plain and the
+streaming entry points are thin wrappers. Sync validators run in a shared thread pool;
+``async def`` validators on an event loop (the caller's under the async driver, a background
+loop thread under the sync driver). The pool and the loop thread are created on first use,
+never at import.
 """
 
 from __future__ import annotations
@@ -132,40 +134,92 @@ def _setup_sync(nodes: tuple[Any, ...]) -> dict[Any, BaseException]:
     return {n: e for n, e in zip(nodes, results) if e is not None}
 
 
-def drive_sync(gen: Generator[Any, Any, Any], invoke: Callable[[Any], str] | None = None) -> Any:
+def _model_error(exc: BaseException) -> BaseException:
+    """What the flow sees when calling or reading the model failed: railguard's own errors (a nested
+    guard's GuardBlocked, a ModelError from an adapter) as they are, anything else as a ModelError."""
+    if isinstance(exc, RailguardError):
+        return exc
+    return ModelError(f"the model call failed: {type(exc).__name__}: {exc}")
+
+
+def _run_sync(gen: Generator[Any, Any, Any], out: list, invoke: Callable[[Any], Any] | None,
+              open_stream: Callable[[Any], Any] | None) -> Generator[str, None, None]:
+    """The one sync driver: answers every request of a flow, yields the text of Emit requests and
+    appends the flow's result to ``out``. A model failure is thrown into the flow, which may end a
+    stream cleanly after its validated text or let the ModelError propagate."""
     value: Any = None
-    while True:
-        try:
-            op = gen.send(value)
-        except StopIteration as stop:
-            return stop.value
-        if isinstance(op, Setup):
-            value = _setup_sync(op.nodes)
-        elif isinstance(op, Jobs):
-            value = Started(_start_sync(op))
-        elif isinstance(op, Started):
-            value = _wait_sync(op.handle)
-        elif isinstance(op, CallModel):
-            if invoke is None:
-                raise RailguardError("this flow has no model to call")
-            value = _call_model(invoke, op)
-        else:  # pragma: no cover - a programming error
-            raise RailguardError(f"unknown runtime request {op!r}")
-
-
-def _call_model(invoke: Callable[[Any], Any], op: CallModel) -> str:
+    throw: BaseException | None = None
+    pieces: Any = None
     try:
-        answer = invoke(op.conversation)
-    except RailguardError:
-        raise
-    except Exception as exc:
-        raise ModelError(f"the model call failed: {type(exc).__name__}: {exc}") from exc
+        while True:
+            try:
+                op = gen.throw(throw) if throw is not None else gen.send(value)
+            except StopIteration as stop:
+                out.append(stop.value)
+                return
+            value, throw = None, None
+            if isinstance(op, Setup):
+                value = _setup_sync(op.nodes)
+            elif isinstance(op, Jobs):
+                value = Started(_start_sync(op))
+            elif isinstance(op, Started):
+                value = _wait_sync(op.handle)
+            elif isinstance(op, Poll):
+                value = _poll(op.handle)
+            elif isinstance(op, Emit):
+                if op.text:
+                    yield op.text
+            elif isinstance(op, Pull):
+                try:
+                    value = next(pieces, None)
+                    if value is not None and not isinstance(value, str):
+                        raise ModelError(f"the model stream yielded {type(value).__name__}; a stream yields str")
+                except Exception as exc:
+                    throw = _model_error(exc)
+            else:
+                try:
+                    if isinstance(op, OpenStream):
+                        pieces = iter(_need(open_stream)(op.conversation))
+                    elif isinstance(op, CallModel):
+                        value = _text(invoke(op.conversation) if invoke is not None
+                                      else "".join(_need(open_stream)(op.conversation)))
+                    else:  # pragma: no cover - a programming error
+                        raise RailguardError(f"unknown runtime request {op!r}")
+                except Exception as exc:
+                    throw = _model_error(exc)
+    finally:
+        gen.close()
+        close = getattr(pieces, "close", None)
+        if close is not None:
+            close()
+
+
+def _need(open_stream: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+    if open_stream is None:
+        raise RailguardError("this flow has no model to call")
+    return open_stream
+
+
+def _text(answer: Any) -> str:
     if not isinstance(answer, str):
         raise ModelError(f"the model returned {type(answer).__name__}, expected str")
     return answer
 
 
-# -- async ----------------------------------------------------------------------------------
+def drive_sync(gen: Generator[Any, Any, Any], invoke: Callable[[Any], str] | None = None) -> Any:
+    """Run a flow that emits nothing (validate, call) to its result."""
+    out: list = []
+    for _ in _run_sync(gen, out, invoke, None):
+        raise RailguardError("a non-streaming flow emitted text")  # pragma: no cover
+    return out[0]
+
+
+def drive_stream_sync(gen: Generator[Any, Any, Any], open_stream: Callable[[Any], Any],
+                      out: list) -> Generator[str, None, None]:
+    """Drive a stream flow, yielding released text; the flow's GuardResult is appended to ``out``."""
+    return _run_sync(gen, out, None, open_stream)
+
+
 def _start_async(jobs: Jobs) -> list[tuple[Any, asyncio.Future, float]]:
     loop = asyncio.get_running_loop()
     now = time.monotonic()
@@ -198,101 +252,11 @@ async def _wait_async(handles: list[tuple[Any, asyncio.Future, float]]) -> list[
     return out
 
 
-async def drive_async(gen: Generator[Any, Any, Any], ainvoke: Callable[[Any], Awaitable[str]] | None = None) -> Any:
-    value: Any = None
-    loop = asyncio.get_running_loop()
-    while True:
-        try:
-            op = gen.send(value)
-        except StopIteration as stop:
-            return stop.value
-        if isinstance(op, Setup):
-            results = await asyncio.gather(*(loop.run_in_executor(executor(), _setup_one, n) for n in op.nodes))
-            value = {n: e for n, e in zip(op.nodes, results) if e is not None}
-        elif isinstance(op, Jobs):
-            value = Started(_start_async(op))
-        elif isinstance(op, Started):
-            value = await _wait_async(op.handle)
-        elif isinstance(op, CallModel):
-            if ainvoke is None:
-                raise RailguardError("this flow has no model to call")
-            try:
-                answer = await ainvoke(op.conversation)
-            except RailguardError:
-                raise
-            except Exception as exc:
-                raise ModelError(f"the model call failed: {type(exc).__name__}: {exc}") from exc
-            if not isinstance(answer, str):
-                raise ModelError(f"the model returned {type(answer).__name__}, expected str")
-            value = answer
-        else:  # pragma: no cover
-            raise RailguardError(f"unknown runtime request {op!r}")
-
-
-# -- streams --------------------------------------------------------------------------------
-def _model_error(exc: BaseException) -> ModelError:
-    if isinstance(exc, ModelError):
-        return exc
-    return ModelError(f"the model stream failed: {type(exc).__name__}: {exc}")
-
-
-def drive_stream_sync(gen: Generator[Any, Any, Any], open_stream: Callable[[Any], Any],
-                      out: list) -> Generator[str, None, None]:
-    """Drive a stream flow, yielding released text; the flow's GuardResult is appended to ``out``."""
-    value: Any = None
-    throw: BaseException | None = None
-    pieces: Any = None
-    try:
-        while True:
-            try:
-                op = gen.throw(throw) if throw is not None else gen.send(value)
-            except StopIteration as stop:
-                out.append(stop.value)
-                return
-            value, throw = None, None
-            if isinstance(op, Setup):
-                value = _setup_sync(op.nodes)
-            elif isinstance(op, Jobs):
-                value = Started(_start_sync(op))
-            elif isinstance(op, Started):
-                value = _wait_sync(op.handle)
-            elif isinstance(op, Poll):
-                value = _poll(op.handle)
-            elif isinstance(op, OpenStream):
-                try:
-                    pieces = iter(open_stream(op.conversation))
-                except Exception as exc:
-                    throw = _model_error(exc)
-            elif isinstance(op, Pull):
-                try:
-                    value = next(pieces)
-                    if not isinstance(value, str):
-                        raise ModelError(f"the model stream yielded {type(value).__name__}; a stream yields str")
-                except StopIteration:
-                    value = None
-                except Exception as exc:
-                    throw = _model_error(exc)
-            elif isinstance(op, Emit):
-                if op.text:
-                    yield op.text
-            elif isinstance(op, CallModel):
-                try:
-                    value = "".join(open_stream(op.conversation))
-                except Exception as exc:
-                    throw = _model_error(exc)
-            else:  # pragma: no cover
-                raise RailguardError(f"unknown runtime request {op!r}")
-    finally:
-        gen.close()
-        close = getattr(pieces, "close", None)
-        if close is not None:
-            close()
-
-
-async def drive_stream_async(gen: Generator[Any, Any, Any], open_stream: Callable[[Any], Any],
-                             out: list) -> Any:
-    """The async twin of drive_stream_sync (an async generator). ``open_stream`` returns an async
-    iterator of str (or a sync iterator, which is read in a worker thread)."""
+async def _run_async(gen: Generator[Any, Any, Any], out: list,
+                     ainvoke: Callable[[Any], Awaitable[str]] | None,
+                     open_stream: Callable[[Any], Any] | None) -> Any:
+    """The asyncio twin of _run_sync (an async generator). ``open_stream`` may return an async
+    iterator of str, or a sync one, which is read in a worker thread."""
     value: Any = None
     throw: BaseException | None = None
     pieces: Any = None
@@ -304,11 +268,12 @@ async def drive_stream_async(gen: Generator[Any, Any, Any], open_stream: Callabl
             try:
                 return await pieces.__anext__()
             except StopAsyncIteration:
-                return sentinel
-        return await loop.run_in_executor(executor(), next, pieces, sentinel)
+                return None
+        got = await loop.run_in_executor(executor(), next, pieces, sentinel)
+        return None if got is sentinel else got
 
     async def join(conversation: Any) -> str:
-        it = open_stream(conversation)
+        it = _need(open_stream)(conversation)
         if hasattr(it, "__aiter__"):
             return "".join([p async for p in it])
         return await loop.run_in_executor(executor(), lambda: "".join(it))
@@ -330,31 +295,26 @@ async def drive_stream_async(gen: Generator[Any, Any, Any], open_stream: Callabl
                 value = await _wait_async(op.handle)
             elif isinstance(op, Poll):
                 value = _poll(op.handle)
-            elif isinstance(op, OpenStream):
-                try:
-                    pieces = open_stream(op.conversation)
-                    if not hasattr(pieces, "__anext__"):
-                        pieces = iter(pieces)
-                except Exception as exc:
-                    throw = _model_error(exc)
-            elif isinstance(op, Pull):
-                try:
-                    got = await next_piece()
-                    value = None if got is sentinel else got
-                    if value is not None and not isinstance(value, str):
-                        raise ModelError(f"the model stream yielded {type(value).__name__}; a stream yields str")
-                except Exception as exc:
-                    throw = _model_error(exc)
             elif isinstance(op, Emit):
                 if op.text:
                     yield op.text
-            elif isinstance(op, CallModel):
+            else:
                 try:
-                    value = await join(op.conversation)
+                    if isinstance(op, Pull):
+                        value = await next_piece()
+                        if value is not None and not isinstance(value, str):
+                            raise ModelError(f"the model stream yielded {type(value).__name__}; a stream yields str")
+                    elif isinstance(op, OpenStream):
+                        pieces = _need(open_stream)(op.conversation)
+                        if not hasattr(pieces, "__anext__"):
+                            pieces = iter(pieces)
+                    elif isinstance(op, CallModel):
+                        value = _text(await ainvoke(op.conversation) if ainvoke is not None
+                                      else await join(op.conversation))
+                    else:  # pragma: no cover
+                        raise RailguardError(f"unknown runtime request {op!r}")
                 except Exception as exc:
                     throw = _model_error(exc)
-            else:  # pragma: no cover
-                raise RailguardError(f"unknown runtime request {op!r}")
     finally:
         gen.close()
         aclose = getattr(pieces, "aclose", None)
@@ -362,3 +322,16 @@ async def drive_stream_async(gen: Generator[Any, Any, Any], open_stream: Callabl
             await aclose()
         elif hasattr(pieces, "close"):
             pieces.close()
+
+
+async def drive_async(gen: Generator[Any, Any, Any], ainvoke: Callable[[Any], Awaitable[str]] | None = None) -> Any:
+    """Run a flow that emits nothing under asyncio, to its result."""
+    out: list = []
+    async for _ in _run_async(gen, out, ainvoke, None):
+        raise RailguardError("a non-streaming flow emitted text")  # pragma: no cover
+    return out[0]
+
+
+def drive_stream_async(gen: Generator[Any, Any, Any], open_stream: Callable[[Any], Any], out: list) -> Any:
+    """Drive a stream flow under asyncio: an async iterator of released text."""
+    return _run_async(gen, out, None, open_stream)

@@ -274,7 +274,7 @@ def test_a_ready_iterator_is_guarded_but_cannot_receive_a_masked_prompt() -> Non
     guard = make(SPEC + "input:\n  - find: {find: ['bob@x.io'], type: EMAIL}\n")
     assert guard.stream(iter(["darn"])).text() == "{WORD}"
     assert guard.stream(iter(["ok"]), "plain prompt").text() == "ok"
-    with pytest.raises(ModelError, match="produced before railguard saw it"):
+    with pytest.raises(RailguardError, match="produced before railguard saw it"):
         guard.stream(iter(["ok"]), "I am bob@x.io").text()
 
 
