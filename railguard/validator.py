@@ -64,7 +64,8 @@ class Validator:
     - ``can_mask`` / ``can_fix``: whether outcomes carry spans to mask / a fix value; a spec
       asking for ``mask`` or ``fix`` from a validator that cannot is rejected at load time.
     - ``inline``: True for cheap, CPU-bound, linear-time validators; they run in the calling
-      thread (no pool hop). Their timeout is checked after they return.
+      thread (no pool hop). Their timeout is checked after they return. May be set per
+      instance in ``__init__`` when it depends on the parameters (an engine choice).
     - ``stages``: which stages the validator makes sense in.
     - ``max_chars``: a size limit per call; longer texts are chunked by the runtime.
     """

@@ -37,3 +37,20 @@ def test_every_builtin_action_is_documented() -> None:
 
 def test_no_unmerged_placeholders_remain() -> None:
     assert "<!-- " not in README.replace("<!-- a comment -->", "")
+
+
+def test_the_spec_language_examples_load_and_are_twins() -> None:
+    from railguard import load_spec
+
+    section = README.split("\n## Specs\n", 1)[1].split("\n## Semantics\n", 1)[0]
+    yaml_text = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    xml_text = re.search(r"```xml\n(.*?)```", section, re.S).group(1)
+    assert load_spec(yaml_text) == load_spec(xml_text)
+
+
+def test_the_python_example_output_is_what_the_spec_gives() -> None:
+    from railguard import Guard
+
+    guard = Guard.from_file(ROOT / "specs" / "patient-assistant.yaml")
+    assert "result.output          # 'My MRN is {MEDICAL_RECORD_NUMBER}'" in README
+    assert guard.validate("My MRN is MRN-12345678", source="input").output == "My MRN is {MEDICAL_RECORD_NUMBER}"
