@@ -32,7 +32,7 @@ def main() -> None:
         quality_pii.main([])
         print()
     if args.part in ("topics", "both"):
-        quality_topics.main([])
+        quality_topics.main()
 
 
 if __name__ == "__main__":
