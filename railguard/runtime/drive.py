@@ -94,6 +94,18 @@ def _start_sync(jobs: Jobs) -> list[tuple[Any, Future, float]]:
     return handles
 
 
+def _results(handles: list[tuple[Any, Any, float]]) -> list[Raw]:
+    """One Raw per job: its result, or a timeout for a job not done (which is cancelled)."""
+    out = []
+    for node, fut, _ in handles:
+        if fut.done() and not fut.cancelled():
+            out.append(fut.result())
+        else:
+            fut.cancel()
+            out.append(_timeout(node))
+    return out
+
+
 def _wait_sync(handles: list[tuple[Any, Future, float]]) -> list[Raw]:
     while True:
         now = time.monotonic()
@@ -101,14 +113,7 @@ def _wait_sync(handles: list[tuple[Any, Future, float]]) -> list[Raw]:
         if not live:
             break
         wait([f for f, _ in live], timeout=min(d for _, d in live) - now, return_when=FIRST_COMPLETED)
-    out = []
-    for node, fut, _ in handles:
-        if fut.done() and not fut.cancelled():
-            out.append(fut.result())
-        else:
-            fut.cancel()
-            out.append(_timeout(node))
-    return out
+    return _results(handles)
 
 
 def _poll(handles: list[tuple[Any, Any, float]]) -> list[Raw] | None:
@@ -116,14 +121,7 @@ def _poll(handles: list[tuple[Any, Any, float]]) -> list[Raw] | None:
     now = time.monotonic()
     if any(not f.done() and d > now for _, f, d in handles):
         return None
-    out = []
-    for node, fut, _ in handles:
-        if fut.done() and not fut.cancelled():
-            out.append(fut.result())
-        else:
-            fut.cancel()
-            out.append(_timeout(node))
-    return out
+    return _results(handles)
 
 
 def _setup_sync(nodes: tuple[Any, ...]) -> dict[Any, BaseException]:
@@ -242,14 +240,7 @@ async def _wait_async(handles: list[tuple[Any, asyncio.Future, float]]) -> list[
             break
         await asyncio.wait([f for f, _ in live], timeout=min(d for _, d in live) - now,
                            return_when=asyncio.FIRST_COMPLETED)
-    out = []
-    for node, fut, _ in handles:
-        if fut.done() and not fut.cancelled():
-            out.append(fut.result())
-        else:
-            fut.cancel()
-            out.append(_timeout(node))
-    return out
+    return _results(handles)
 
 
 async def _run_async(gen: Generator[Any, Any, Any], out: list,

@@ -12,20 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # for bedrockkit (help
 from railguard import Guard  # noqa: E402
 from railguard.testing.bedrock import BedrockServer  # noqa: E402
 
+from awstest import aws_env  # noqa: E402,F401  (autouse: dummy credentials, no AWS configuration)
 from bedrockkit import client_spec  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    """Dummy credentials and no user AWS configuration, for clients railguard creates itself."""
-    for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
-                "AWS_ENDPOINT_URL_BEDROCK", "AWS_SESSION_TOKEN", "AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE", "AWS_REGION"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
 """Fixtures for the llama_guard tests: the shared data rows, local servers, dummy AWS settings."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from railguard.testing.sagemaker import LocalSageMaker
+from awstest import _shared_sagemaker, aws_env, sm  # noqa: F401  (shared fixtures)
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "llama_guard"
 
@@ -98,31 +99,3 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "parse_row" in metafunc.fixturenames:
         parses = load("output_parses.json")
         metafunc.parametrize("parse_row", parses, ids=[r["id"] for r in parses])
-
-
-@pytest.fixture(autouse=True)
-def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Dummy credentials and no user AWS configuration: nothing here may reach AWS."""
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL",
-                 "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "AWS_RETRY_MODE",
-                 "AWS_MAX_ATTEMPTS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
-@pytest.fixture(scope="session")
-def _shared_sagemaker():
-    with LocalSageMaker() as server:
-        yield server
-
-
-@pytest.fixture
-def sm(_shared_sagemaker):
-    """One running local sagemaker-runtime for the session, emptied before each test."""
-    _shared_sagemaker.reset()
-    return _shared_sagemaker
