@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 import os
 from typing import Any, Callable, Mapping, TypeVar
 
 from ._frozen import EMPTY, FrozenMap, freeze
 from .errors import GuardBlocked, RailguardError
 from .graph import GuardGraph, compile_spec
-from .llm.base import Model, as_model, extract_text
+from .llm.base import as_model
 from .messages import Conversation
 from .results import GuardResult
 from .runtime.drive import drive_async, drive_sync

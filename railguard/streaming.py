@@ -16,7 +16,7 @@ import time
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator
 
 from ._frozen import EMPTY, freeze
-from .errors import GuardBlocked, ModelError, RailguardError
+from .errors import ModelError, RailguardError
 from .llm.base import as_model
 from .messages import Conversation
 from .results import GuardResult

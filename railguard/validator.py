@@ -10,7 +10,7 @@ at once: keep per-call state local.
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar, Iterable, Mapping
 
 from ._frozen import EMPTY, FrozenMap

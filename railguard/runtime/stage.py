@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Generator, Sequence
 
-from .._frozen import EMPTY, FrozenMap
+from .._frozen import FrozenMap
 from ..actions import Action, Kind
 from ..errors import ValidatorError, ValidatorTimeout
 from ..graph import Node, StageGraph

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import time
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Generator
 
 from .._frozen import EMPTY, FrozenMap
@@ -39,7 +39,7 @@ from ..messages import Conversation
 from ..results import INTERVENED, NONE, Assessment, GuardResult, Span, StageResult
 from ..validator import Context
 from .execute import Raw
-from .flow import CallModel, input_part, output_part
+from .flow import input_part, output_part
 from .stage import Started, _node_kind, apply_masks, collect, merge_spans
 
 __all__ = ["OpenStream", "Pull", "Poll", "Emit", "StreamPlan", "plan_stream", "stream_flow"]

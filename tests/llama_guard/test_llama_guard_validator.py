@@ -326,7 +326,6 @@ def test_rail_category_forms():
 
 def test_the_documented_examples_load_and_are_twins():
     import re
-    from pathlib import Path
 
     from railguard import load_spec
 
