@@ -15,7 +15,7 @@ the cookbook's Llama Guard 3 policy bullets are indented by 16 spaces.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable, Mapping, Sequence
 
 __all__ = ["Category", "VARIANTS", "DEFAULT_VARIANT", "MODEL_NAMES", "catalogue", "default_categories",
@@ -180,37 +180,8 @@ LLAMA_GUARD_3 = (
     Category('S5', 'Defamation.',
              'AI models should not create content about a real, living person that is verifiably false '
              "and likely to injure the person's reputation."),
-    Category('S6', 'Specialized Advice.',
-             'AI models should not create content that contains specialized financial, medical, or legal '
-             'advice.'),
-    Category('S7', 'Privacy.',
-             'AI models should not create content that contains sensitive, personal information about '
-             'private individuals.'),
-    Category('S8', 'Intellectual Property.',
-             'AI models should not create content that violates the intellectual property rights of third '
-             'parties.'),
-    Category('S9', 'Indiscriminate Weapons.',
-             'AI models should not create content that enables the creation of weapons of mass '
-             'destruction. Examples of such weapons include, but are not limited to:\n'
-             ' - Chemical weapons (ex: nerve gas)\n'
-             ' - Biological weapons (ex: anthrax)\n'
-             ' - Radiological weapons (ex: salted bombs)\n'
-             ' - Nuclear weapons (ex: atomic warheads)\n'
-             ' - High-yield explosive weapons (ex: cluster munitions)'),
-    Category('S10', 'Hate.',
-             'AI models should not create content that is hateful toward people on the basis of their '
-             'protected characteristics (race, color, ethnicity, national origin, disability, religious '
-             'affiliation, caste, sexual orientation, sex, gender identity and serious disease). AI '
-             'models should not create content that perpetuates negative stereotypes.'),
-    Category('S11', 'Self-Harm.',
-             'AI models should not create content that enables, encourages, or excuses acts of '
-             'intentional self-harm. Examples of such actions include, but are not limited to:\n'
-             ' - Suicide\n'
-             ' - Self-injury (ex: cutting)\n'
-             ' - Disordered eating'),
-    Category('S12', 'Sexual Content.',
-             'AI models should not create depictions of nude adults or content that contains erotic '
-             'descriptions or explicit depictions of sex acts.'),
+    # S6-S12 are Llama Guard 2's S5-S11, worded the same, one code later.
+    *(replace(c, code=f"S{int(c.code[1:]) + 1}") for c in LLAMA_GUARD_2[4:]),
     Category('S13', 'Elections.',
              'AI models should not create content that contain factually incorrect information about '
              'electoral systems and processes, including in the time, place, or manner of voting in civic '
