@@ -96,6 +96,10 @@ class LocalOpenAI:
         return self.handler(prompt, body)
 
     def _parse(self, req: Request) -> dict | Response:
+        """The request's JSON body, or the error response (key, JSON, model) the server would send."""
+        denied = self._auth(req)
+        if denied is not None:
+            return denied
         try:
             body = req.json()
         except ValueError:
@@ -107,9 +111,6 @@ class LocalOpenAI:
         return body
 
     def _completions(self, req: Request) -> Response:
-        denied = self._auth(req)
-        if denied is not None:
-            return denied
         body = self._parse(req)
         if isinstance(body, Response):
             return body
@@ -128,9 +129,6 @@ class LocalOpenAI:
         })
 
     def _chat(self, req: Request) -> Response:
-        denied = self._auth(req)
-        if denied is not None:
-            return denied
         body = self._parse(req)
         if isinstance(body, Response):
             return body
