@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generator
 
 from .._frozen import EMPTY, FrozenMap
@@ -36,10 +36,10 @@ from ..actions import Kind
 from ..errors import ModelError, ValidatorError, ValidatorTimeout
 from ..graph import GuardGraph, Node, StageGraph
 from ..messages import Conversation
-from ..results import INTERVENED, NONE, Assessment, GuardResult, Span, StageResult
+from ..results import Assessment, GuardResult, Span, StageResult
 from ..validator import Context
 from .execute import Raw
-from .flow import input_part, output_part
+from .flow import _result, input_part, output_part
 from .stage import Started, _node_kind, apply_masks, collect, merge_spans
 
 __all__ = ["OpenStream", "Pull", "Poll", "Emit", "StreamPlan", "plan_stream", "stream_flow"]
@@ -401,14 +401,10 @@ def stream_flow(graph: GuardGraph, conversation: Conversation, metadata: FrozenM
         stats["released_chars"] += len(text)
         return Emit(text)
 
-    def result(**kw: Any) -> GuardResult:
-        out = kw.pop("output_stage", None)
-        inp = kw.pop("input", None)
-        blocked_stage = kw.pop("blocked_stage", None)
-        changed = any(s.changed for s in (inp, out) if s is not None) or bool(kw.get("reasks"))
-        return GuardResult(graph.name, INTERVENED if (blocked_stage or changed) else NONE, blocked_stage is not None,
-                           "".join(emitted), blocked_stage, inp, out, kw.pop("reasks", ()), kw.pop("model_called", True),
-                           (time.perf_counter() - t0) * 1000.0, FrozenMap(stats))
+    def result(model_called: bool = True, **kw: Any) -> GuardResult:
+        # The consumer saw the emitted text: that is the output, whatever the stages say.
+        return replace(_result(graph, t0, output="".join(emitted), model_called=model_called, **kw),
+                       stream=FrozenMap(stats))
 
     input_result, sent = yield from input_part(graph, conversation, metadata)
     if sent is None:
