@@ -47,6 +47,8 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("json_schema", "railguard_validators.json_schema"),
     ("bedrock_guardrail", "railguard_validators.bedrock_guardrail"),
     ("llama_guard", "railguard_validators.llama_guard"),
+    ("prompt_attack", "railguard_validators.prompt_attack"),
+    ("content_filter", "railguard_validators.content_filter"),
 )
 _ACTIONS_PLUGIN = ("railguard.actions", "railguard.actions")
 

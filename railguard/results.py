@@ -269,7 +269,7 @@ class GuardResult:
 
     def to_bedrock(self) -> dict[str, Any]:
         """This result in the shape of Bedrock's ApplyGuardrail response."""
-        from .bedrock_shape import result_to_bedrock
+        from .aws.bedrock_shape import result_to_bedrock
 
         return result_to_bedrock(self)
 

@@ -14,7 +14,8 @@ import sys
 from typing import Sequence
 
 # Modules providing subcommands, in help order.
-COMMAND_MODULES = ("railguard.cli.core", "railguard.cli.bedrock", "railguard.cli.llama_guard")
+COMMAND_MODULES = ("railguard.cli.core", "railguard.cli.spectest", "railguard.cli.evaluate", "railguard.cli.stats",
+                   "railguard.cli.serve", "railguard.cli.scan", "railguard.cli.bedrock", "railguard.cli.llama_guard")
 
 EXIT_OK, EXIT_ERROR, EXIT_INTERVENED = 0, 1, 2
 

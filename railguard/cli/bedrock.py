@@ -62,7 +62,7 @@ def _write(text: str, output: str | None) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from ..aws import ClientOptions, make_client
-    from ..bedrock_export import check_request, create_or_update, spec_to_request
+    from ..aws.bedrock_export import check_request, create_or_update, spec_to_request
     from ..errors import RailguardError
     from ..guard import load_spec
 
@@ -94,7 +94,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ..bedrock_import import load_check, normalise, request_to_spec, to_rail, to_yaml
+    from ..aws.bedrock_import import load_check, normalise, request_to_spec, to_rail, to_yaml
     from ..errors import RailguardError
     from ..plugins import Registry
 

@@ -27,7 +27,7 @@ import time
 from dataclasses import replace
 from typing import Any, Mapping, Sequence
 
-from ..bedrock_verdict import read_verdict, text_units
+from ..aws.bedrock_verdict import read_verdict, text_units
 from ..errors import GuardBlocked, RailguardError
 from ..messages import Conversation
 from ..results import INTERVENED, Assessment, GuardResult, Outcome, StageResult

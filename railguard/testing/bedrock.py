@@ -39,7 +39,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from ..bedrock_verdict import INTERVENED, text_units
+from ..aws.bedrock_verdict import INTERVENED, text_units
 from . import eventstream
 from .server import LocalAWSServer, Request, Response, aws_error
 
@@ -55,7 +55,7 @@ GuardrailHandler = Callable[[str, str, Mapping[str, Any]], Mapping[str, Any]]
 
 def check_shape(value: Any, operation: str, *, service: str = "bedrock-runtime", output: bool = True) -> list[str]:
     """Where ``value`` breaks botocore's shape for ``operation`` (its output shape by default)."""
-    from ..bedrock_export import service_shape, shape_problems
+    from ..aws.bedrock_export import service_shape, shape_problems
 
     return shape_problems(value, service_shape(operation, output=output, service=service))
 
@@ -209,7 +209,7 @@ class BedrockServer(LocalAWSServer):
             from ..guard import Guard
 
             if g.request is not None:
-                from ..bedrock_import import request_to_spec, to_yaml
+                from ..aws.bedrock_import import request_to_spec, to_yaml
                 from ..plugins import Registry
 
                 registry = Registry.load()
@@ -232,7 +232,7 @@ class BedrockServer(LocalAWSServer):
                 n = g._served
                 g._served += 1
             return dict(g.responses[min(n, len(g.responses) - 1)])
-        from ..bedrock_shape import result_to_bedrock
+        from ..aws.bedrock_shape import result_to_bedrock
         from ..errors import GuardBlocked
 
         try:
@@ -407,7 +407,7 @@ class BedrockServer(LocalAWSServer):
     def _create(self, req: Request) -> Response:
         body = req.json()
         body.pop("clientRequestToken", None)  # botocore fills it in; it is not part of the definition
-        from ..bedrock_export import check_request
+        from ..aws.bedrock_export import check_request
 
         problems = check_request(body)
         if problems:
@@ -437,7 +437,7 @@ class BedrockServer(LocalAWSServer):
     def _get(self, req: Request) -> Response:
         from urllib.parse import parse_qs
 
-        from ..bedrock_export import config_to_policy
+        from ..aws.bedrock_export import config_to_policy
 
         g = self._owned(req.params["id"])
         if isinstance(g, Response):
@@ -456,7 +456,7 @@ class BedrockServer(LocalAWSServer):
         return Response.json(out)
 
     def _update(self, req: Request) -> Response:
-        from ..bedrock_export import check_request
+        from ..aws.bedrock_export import check_request
 
         g = self._owned(req.params["id"])
         if isinstance(g, Response):

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from railguard import Guard, RailguardError, load_spec
-from railguard.bedrock_export import check_request, create_or_update, spec_to_request
-from railguard.bedrock_import import normalise, request_to_spec, to_rail, to_yaml
+from railguard.aws.bedrock_export import check_request, create_or_update, spec_to_request
+from railguard.aws.bedrock_import import normalise, request_to_spec, to_rail, to_yaml
 from railguard.cli import main
 from railguard.plugins import Registry
 

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from railguard.bedrock_verdict import PII_TYPES, read_verdict, text_units
+from railguard.aws.bedrock_verdict import PII_TYPES, read_verdict, text_units
 from railguard_validators.bedrock_guardrail.limiter import TextUnitLimiter, shared
 
 

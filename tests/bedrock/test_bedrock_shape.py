@@ -6,7 +6,7 @@ from __future__ import annotations
 import botocore.session
 
 from railguard import Guard
-from railguard.bedrock_shape import USAGE_KEYS
+from railguard.aws.bedrock_shape import USAGE_KEYS
 from railguard.results import Assessment, GuardResult, Span, StageResult
 from railguard.testing.bedrock import check_shape
 

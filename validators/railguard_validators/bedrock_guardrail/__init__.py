@@ -1,7 +1,7 @@
 """``bedrock_guardrail``: an existing Amazon Bedrock guardrail as one layer of a spec.
 
 The input stage calls ``ApplyGuardrail(source="INPUT")``, the output stage ``source="OUTPUT"``.
-Bedrock's answer is read by :func:`railguard.bedrock_verdict.read_verdict`: ``BLOCKED`` entries
+Bedrock's answer is read by :func:`railguard.aws.bedrock_verdict.read_verdict`: ``BLOCKED`` entries
 fail (handled by ``on_fail``, block by default), ``ANONYMIZED`` entries become masks on the
 original text, ``NONE`` + ``detected`` entries are recorded only.
 
@@ -27,7 +27,7 @@ from typing import Any, Iterable, Mapping
 
 from railguard import ChunkPolicy, Context, Outcome, ParamIssue, Validator, hookimpl
 from railguard.aws import ClientOptions, error_code, make_client
-from railguard.bedrock_verdict import INTERVENED, read_verdict, text_units
+from railguard.aws.bedrock_verdict import INTERVENED, read_verdict, text_units
 from railguard.errors import ValidatorError
 
 from .limiter import TextUnitLimiter, shared

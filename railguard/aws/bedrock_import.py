@@ -7,7 +7,7 @@ become ``pii`` / ``regex`` / ``words`` / ``denied_topics`` entries; those with a
 filters, contextual grounding, automated reasoning, cross-Region and KMS settings have no
 railguard counterpart and are listed as not imported. The written spec is loaded back with
 the installed validators before it is returned, so an import never writes a spec that fails
-to load; :func:`railguard.bedrock_export.spec_to_request` on it gives back the imported
+to load; :func:`railguard.aws.bedrock_export.spec_to_request` on it gives back the imported
 fields.
 """
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from .bedrock_export import check_request, policy_to_config
-from .errors import RailguardError, SpecError
+from ..errors import RailguardError, SpecError
 
 __all__ = ["Imported", "normalise", "request_to_spec", "to_yaml", "to_rail"]
 
@@ -275,7 +275,7 @@ def to_rail(spec: Mapping[str, Any], registry: Any, header: str = "") -> str:
 
 def load_check(text: str, fmt: str, registry: Any) -> None:
     """Load written spec text with the installed validators; a spec that does not load is an error."""
-    from .spec import load_text
+    from ..spec import load_text
 
     try:
         load_text(text, registry, format=fmt)

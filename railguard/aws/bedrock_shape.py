@@ -33,7 +33,7 @@ from __future__ import annotations
 from typing import Any
 
 from .bedrock_verdict import PII_TYPES
-from .results import Assessment, GuardResult, Span, StageResult
+from ..results import Assessment, GuardResult, Span, StageResult
 
 __all__ = ["result_to_bedrock", "USAGE_KEYS", "LLAMA_GUARD_CONTENT"]
 

@@ -9,7 +9,7 @@ references) is listed in :attr:`Export.notes` with its spec location: nothing is
 silently. :func:`check_request` runs botocore's own parameter validator and then the limits
 botocore does not enforce (lengths, counts, patterns, enums) read from the same service model.
 
-Import is in :mod:`railguard.bedrock_import`; the control-plane calls (create or update, wait
+Import is in :mod:`railguard.aws.bedrock_import`; the control-plane calls (create or update, wait
 until READY, create a version) are :func:`create_or_update`.
 """
 
@@ -20,8 +20,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from ._frozen import thaw
-from .errors import RailguardError
+from .._frozen import thaw
+from ..errors import RailguardError
 
 __all__ = ["Export", "spec_to_request", "check_request", "shape_problems", "create_or_update", "service_shape",
            "config_to_policy", "policy_to_config", "STAGE_ACTIONS"]
@@ -352,7 +352,7 @@ def _export_topics(params: dict, entry: Any, stage: str, where: str, merged: _Me
 
 # -- control plane --------------------------------------------------------------------------
 def _call(fn: Any, what: str, **kwargs: Any) -> Any:
-    from .aws import error_code
+    from .client import error_code
 
     try:
         return fn(**kwargs)

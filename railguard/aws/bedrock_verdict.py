@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
-from .results import Outcome, Span
+from ..results import Outcome, Span
 
 __all__ = ["PII_TYPES", "text_units", "read_verdict", "Entity"]
 
