@@ -50,6 +50,11 @@ class Node:
     def kind(self) -> Kind:
         return self.action.kind
 
+    @property
+    def monitor(self) -> bool:
+        """Monitor mode: the validator runs and its would-be action is recorded, never taken."""
+        return self.spec.mode == "monitor"
+
     def ensure_ready(self) -> None:
         ready = self._ready
         if ready.done:
@@ -106,7 +111,7 @@ class GuardGraph:
                 branch = "└─" if n == len(sg.nodes) - 1 else "├─"
                 label = node.spec.name if node.id == node.spec.name else f"{node.id} ({node.spec.name})"
                 lines.append(f"  {branch} {label}: on_fail={node.action.name} on_error={node.spec.on_error} "
-                             f"timeout_s={node.spec.timeout_s:g} [{node.mode}]")
+                             f"timeout_s={node.spec.timeout_s:g} [{node.mode}]{' (monitor)' if node.monitor else ''}")
             lines.append(f"  on block: {sg.blocked_message!r}")
 
         stage_lines(self.input)
@@ -168,7 +173,7 @@ def compile_spec(spec: Spec, registry: Any, resources: Any = None) -> GuardGraph
                 continue
             params = thaw(entry.params)
             full = {**params, "id": entry.id, "on_fail": entry.on_fail, "on_error": entry.on_error,
-                    "timeout_s": entry.timeout_s}
+                    "timeout_s": entry.timeout_s, "mode": entry.mode}
             found = schema_issues(entry_schema(registry.params_schema(entry.name), actions), full, path, source)
             found += _semantic_issues(entry.name, stage, full, path, source, registry, schema_ok=not found)
             if found:

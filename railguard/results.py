@@ -120,6 +120,10 @@ class Assessment:
     usage: FrozenMap = EMPTY
     checked_chars: int = 0
     on_fail: str | None = None  # the entry's configured action (per-span/outcome actions may differ)
+    # Monitor mode: the verdict is recorded, ``action`` stays "none" and ``would_action`` names
+    # the action enforce mode would have taken.
+    monitored: bool = False
+    would_action: str | None = None
 
     def summary(self) -> str:
         what = self.error or self.message or ("passed" if self.passed else "failed")
@@ -142,6 +146,7 @@ class Assessment:
             "usage": thaw(self.usage),
             "checked_chars": self.checked_chars,
             "on_fail": self.on_fail,
+            **({"monitored": True, "would_action": self.would_action} if self.monitored else {}),
         }
 
 
@@ -159,16 +164,29 @@ class StageResult:
     latency_ms: float = 0.0
     reask: bool = False
     raise_: bool = False
+    # Set when a monitored validator failed: the action this stage would have taken (and the text
+    # it would have passed on: masked, fixed or the blocked message; None for reask) had every
+    # monitored validator enforced. None when no monitored verdict would change anything.
+    would_action: str | None = None
+    would_text: str | None = None
     # The text the stage checked, kept for renderings that quote matches (Bedrock's shape);
     # never part of to_dict() or repr.
     source_text: str = field(default="", repr=False, compare=False)
 
     @property
     def failures(self) -> tuple[Assessment, ...]:
-        return tuple(a for a in self.assessments if not a.passed)
+        """Failed verdicts that were acted on (monitored ones are in :attr:`monitored`)."""
+        return tuple(a for a in self.assessments if not a.passed and not a.monitored)
+
+    @property
+    def monitored(self) -> tuple[Assessment, ...]:
+        """Failed verdicts of validators in monitor mode: recorded, not acted on."""
+        return tuple(a for a in self.assessments if a.monitored and not a.passed)
 
     def to_dict(self) -> dict[str, Any]:
+        extra = {"would_action": self.would_action, "would_text": self.would_text} if self.would_action else {}
         return {
+            **extra,
             "stage": self.stage,
             "blocked": self.blocked,
             "changed": self.changed,
@@ -234,11 +252,21 @@ class GuardResult:
 
     @property
     def failures(self) -> tuple[Assessment, ...]:
-        return tuple(a for a in self.assessments if not a.passed)
+        return tuple(a for a in self.assessments if not a.passed and not a.monitored)
+
+    @property
+    def monitored(self) -> tuple[Assessment, ...]:
+        """Failed verdicts of monitored validators (recorded, not acted on)."""
+        return tuple(a for a in self.assessments if a.monitored and not a.passed)
 
     @property
     def intervened(self) -> bool:
         return self.action == INTERVENED
+
+    @property
+    def would_intervene(self) -> bool:
+        """Whether the guard would have intervened had every monitored validator enforced."""
+        return self.intervened or any(s.would_action not in (None, "none") for s in self.stages)
 
     @property
     def usage(self) -> FrozenMap:

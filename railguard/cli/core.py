@@ -99,9 +99,15 @@ def render_result(result: Any) -> str:
             detail += (" " if detail else "") + "[" + ", ".join(f"{s.type}@{s.start}-{s.end}" for s in a.spans) + "]"
         if a.categories:
             detail += (" " if detail else "") + "categories=" + ",".join(a.categories)
-        rows.append([a.id, a.stage, "yes" if a.passed else "no", a.action, f"{a.latency_ms:.2f}", detail])
+        action = a.action
+        if a.monitored:  # recorded, not acted on: say what enforce mode would have done
+            action = f"monitor: would {a.would_action}" if a.would_action else "monitor"
+        rows.append([a.id, a.stage, "yes" if a.passed else "no", action, f"{a.latency_ms:.2f}", detail])
     usage = dict(result.usage)
     head = f"action: {result.action}" + (f" (blocked at {result.blocked_stage})" if result.blocked else "")
+    for s in result.stages:
+        if s.would_action is not None:
+            head += f"\nmonitor mode, {s.stage} stage would have: {s.would_action}"
     lines = [result.output, "", head, _table(rows)]
     if usage:
         lines.append("usage: " + ", ".join(f"{k}={v}" for k, v in sorted(usage.items())))

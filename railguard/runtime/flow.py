@@ -59,6 +59,8 @@ def validate_flow(graph: GuardGraph, text: str, source: str, metadata: FrozenMap
     res = run.result
     if res.reask:
         res = replace(res, text=sg.blocked_message, blocked=True, changed=True, reask=False)
+    if res.would_action == "reask":
+        res = replace(res, would_action="block", would_text=sg.blocked_message)
     kw = {"input": res} if source == "input" else {"output_stage": res}
     return _result(graph, t0, output=res.text, blocked_stage=source if res.blocked else None, **kw)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generator, Sequence
 
 from .._frozen import FrozenMap
@@ -66,6 +66,7 @@ class Decision:
     assessments: tuple[Assessment, ...]
     masks: tuple[tuple[Span, Node], ...]
     fix: str | None
+    would: "Decision | None" = None  # with monitored validators enforcing; None if none of them failed
 
 
 def _node_kind(node: Node, outcome: Outcome, actions: FrozenMap) -> tuple[Action, list[Span]]:
@@ -106,8 +107,17 @@ def decide(nodes: Sequence[Node], raws: Sequence[Raw], stage: str, guard: str,
     strongest = Kind.PASS
     masks: list[tuple[Span, Node]] = []
     fix: str | None = None
+    watched: list[tuple[Kind, list]] = []  # monitored failures: (kind, masks)
+    any_fix: str | None = None  # the first fix in spec order, monitored validators included
     for node, raw in zip(nodes, raws):
         spec = node.spec
+        if node.monitor:
+            a, kind, mask_spans, fixed = _watch(node, raw, stage, actions)
+            assessments.append(a)
+            if not a.passed:
+                watched.append((kind, [(sp, node) for sp in mask_spans]))
+                any_fix = fixed if any_fix is None else any_fix
+            continue
         latency_ms = raw.latency * 1000.0
         error = raw.error
         if error is None and raw.latency > spec.timeout_s:
@@ -156,8 +166,46 @@ def decide(nodes: Sequence[Node], raws: Sequence[Raw], stage: str, guard: str,
             masks.extend((s, node) for s in mask_spans)
         if kind == Kind.FIX and fix is None:
             fix = out.fix
+            any_fix = fix if any_fix is None else any_fix
         strongest = max(strongest, kind)
-    return Decision(strongest, tuple(assessments), tuple(masks), fix)
+    would = None
+    if watched:
+        w_masks = list(masks) + [m for _, ms in watched for m in ms]
+        would = Decision(max(strongest, *(k for k, _ in watched)), (), tuple(w_masks), any_fix)
+    return Decision(strongest, tuple(assessments), tuple(masks), fix, would)
+
+
+def _watch(node: Node, raw: Raw, stage: str, actions: FrozenMap
+           ) -> tuple[Assessment, Kind, list[Span], str | None]:
+    """A monitored validator's verdict: recorded with the action enforce mode would take, never acted on."""
+    spec = node.spec
+    latency_ms = raw.latency * 1000.0
+    error = raw.error
+    if error is None and raw.latency > spec.timeout_s:
+        error = ValidatorTimeout(f"took {raw.latency:.3f}s, over its timeout of {spec.timeout_s:g}s")
+    if error is not None:
+        text = f"timeout: {error}" if isinstance(error, ValidatorTimeout) else f"{type(error).__name__}: {error}"
+        would = "allow" if spec.on_error == "allow" else "block"
+        return (Assessment(spec.name, spec.id, stage, False, "none", None, latency_ms=latency_ms, error=text,
+                           checked_chars=raw.checked, on_fail=spec.on_fail, monitored=True, would_action=would),
+                Kind.PASS if would == "allow" else Kind.BLOCK, [], None)
+    out = raw.outcome
+    assert out is not None
+    if out.passed:
+        return (Assessment(spec.name, spec.id, stage, True, "none", None, out.spans, out.categories, out.score,
+                           latency_ms, None, out.details, out.usage, raw.checked, spec.on_fail, monitored=True),
+                Kind.PASS, [], None)
+    try:
+        action, mask_spans = _node_kind(node, out, actions)
+    except ValidatorError:
+        action, mask_spans = actions["block"], []
+    if (action.kind == Kind.MASK and not mask_spans) or (action.kind == Kind.FIX and out.fix is None) or \
+            (action.kind == Kind.REASK and stage == "input"):
+        action, mask_spans = actions["block"], []
+    a = Assessment(spec.name, spec.id, stage, False, "none", out.message, out.spans, out.categories, out.score,
+                   latency_ms, None, out.details, out.usage, raw.checked, spec.on_fail, monitored=True,
+                   would_action=action.name)
+    return a, action.kind, mask_spans if action.kind == Kind.MASK else [], out.fix if action.kind == Kind.FIX else None
 
 
 def merge_spans(masks: Sequence[tuple[Span, Node]]) -> list[tuple[int, int, Span, Node]]:
@@ -236,8 +284,11 @@ def run_stage(sg: StageGraph, text: str, base: Context, actions: FrozenMap) -> G
     rounds = 1 + sg.fixers
     fixed_by: dict[str, Assessment] = {}
     decision = None
-    for _ in range(rounds + 1):
+    would = None
+    for n in range(rounds + 1):
         decision = yield from _evaluate(sg, text, base, actions)
+        if n == 0:
+            would = decision.would
         if decision.kind != Kind.FIX:
             break
         for a in decision.assessments:
@@ -250,6 +301,30 @@ def run_stage(sg: StageGraph, text: str, base: Context, actions: FrozenMap) -> G
     kind = decision.kind
     latency = (time.perf_counter() - t0) * 1000.0
     fixed = bool(fixed_by)
+    run = _finish_stage(sg, text, original, kind, decision, assessments, checked, latency, fixed)
+    if would is None:
+        return run
+    w_action, w_text = _would(sg, original, would)
+    return StageRun(replace(run.result, would_action=w_action, would_text=w_text), run.merged, run.fixed)
+
+
+def _would(sg: StageGraph, original: str, would: Decision) -> tuple[str, str | None]:
+    """The action (by kind) and the text the stage would have produced with monitored validators enforcing."""
+    kind = would.kind
+    name = "none" if kind == Kind.PASS else kind.name.lower()
+    if kind >= Kind.BLOCK:
+        return name, sg.blocked_message
+    if kind == Kind.REASK:
+        return name, None
+    if kind == Kind.FIX:
+        return name, would.fix
+    if kind == Kind.MASK:
+        return name, apply_masks(original, merge_spans(would.masks))
+    return name, original
+
+
+def _finish_stage(sg: StageGraph, text: str, original: str, kind: Kind, decision: Decision,
+                  assessments: tuple[Assessment, ...], checked: int, latency: float, fixed: bool) -> StageRun:
     if kind in (Kind.FIX, Kind.BLOCK, Kind.RAISE):  # a fix that keeps failing fails closed
         return StageRun(StageResult(sg.stage, sg.blocked_message, True, True, assessments, len(original), checked,
                                     latency, raise_=kind == Kind.RAISE, source_text=original), (), fixed)

@@ -83,9 +83,11 @@ def plan_stream(graph: GuardGraph) -> StreamPlan:
     window, batch = [], []
     reask_blocks = graph.spec.settings.stream_reask == "block"
     for node in graph.output.nodes:
-        if node.kind == Kind.FIX:
+        if node.monitor and node.kind in (Kind.FIX, Kind.REASK):
+            pass  # never acts: its fix or reask cannot force buffering
+        elif node.kind == Kind.FIX:
             return StreamPlan("buffered", f"{node.id} fixes the whole answer (on_fail: fix)")
-        if node.kind == Kind.REASK and not reask_blocks:
+        elif node.kind == Kind.REASK and not reask_blocks:
             return StreamPlan("buffered", f"{node.id} may reask (settings.stream_reask: buffer)")
         size = node.validator.batch_chars()
         if size is not None:
@@ -141,9 +143,11 @@ class _Track:
         spec = self.node.spec
         failed = self.action is not None or self.error is not None
         action = self.action.name if self.action is not None else ("allow" if self.error else "none")
-        return Assessment(spec.name, spec.id, "output", not failed, action, self.message,
+        monitored = self.node.monitor
+        return Assessment(spec.name, spec.id, "output", not failed, "none" if monitored else action, self.message,
                           tuple(sorted(self.spans.values())), tuple(self.categories), self.score, self.latency_ms,
-                          self.error, FrozenMap(dict(self.details)), FrozenMap(self.usage), checked, spec.on_fail)
+                          self.error, FrozenMap(dict(self.details)), FrozenMap(self.usage), checked, spec.on_fail,
+                          monitored=monitored, would_action=action if monitored and failed else None)
 
 
 def _behind(node: Node, look: int) -> int:
@@ -237,6 +241,9 @@ class _Incremental:
         starting after it, and clears the text before it. None: the text is final for this validator."""
         node = track.node
         clear = self.total if horizon is None else max(horizon, self.released)
+        if node.monitor:
+            self._watch(track, raw, offset)
+            return self.total
         if self._error(track, raw):
             return self.total  # on_error: allow (fail-open, recorded)
         out = raw.outcome
@@ -278,6 +285,31 @@ class _Incremental:
             if kind == Kind.MASK:
                 self.masks.setdefault((g.start, g.end, g.type, node.spec.id), (g, node))
         return clear
+
+    def _watch(self, track: _Track, raw: Raw, offset: int) -> None:
+        """A monitored validator: record what it would do (its strongest action, its spans), never act."""
+        error = raw.error
+        if error is None and raw.latency > track.node.spec.timeout_s:
+            error = ValidatorTimeout(f"took {raw.latency:.3f}s, over its timeout of {track.node.spec.timeout_s:g}s")
+        if error is not None:
+            text = f"timeout: {error}" if isinstance(error, ValidatorTimeout) else f"{type(error).__name__}: {error}"
+            track.error = track.error or text
+            if track.node.spec.on_error != "allow":
+                track.took(self.actions["block"], "validator failed to run (on_error: block)")
+            return
+        out = raw.outcome
+        if out is None or out.passed:
+            return
+        try:
+            action, _ = _node_kind(track.node, out, self.actions)
+        except ValidatorError:
+            action = self.actions["block"]
+        if (action.kind == Kind.MASK and not out.spans) or self._kind(action) != action.kind:
+            action = self.actions["block"]
+        for span in out.spans:
+            g = span.shifted(offset)
+            track.spans.setdefault((g.start, g.end, g.type), g)
+        track.took(action, out.message, out.categories, out.score)
 
     # -- one step --------------------------------------------------------------------------------
     def step(self, final: bool) -> Generator[Any, Any, None]:
@@ -476,11 +508,17 @@ def stream_flow(graph: GuardGraph, conversation: Conversation, metadata: FrozenM
     source = "".join(engine.pieces)
     checked = engine.total if error is None else engine.released
     assessments = tuple(t.assessment(checked) for t in engine.tracks.values())
+    would_action = would_text = None
+    if any(t.node.monitor and t.action is not None for t in engine.tracks.values()):
+        would = max(t.action.kind for t in engine.tracks.values() if t.action is not None)
+        would_action = "none" if would == Kind.PASS else would.name.lower()
+        would_text = graph.output.blocked_message if would >= Kind.BLOCK else None
     out_stage = StageResult("output", stage_text, blocked, blocked or released_text != source, assessments,
                             len(source), checked, (time.perf_counter() - t0) * 1000.0,
-                            raise_=blocked and stop.kind == Kind.RAISE, source_text=source)
+                            raise_=blocked and stop.kind == Kind.RAISE, would_action=would_action,
+                            would_text=would_text, source_text=source)
     for t in engine.tracks.values():
-        if t.action is not None and t.action.kind == Kind.PASS:
+        if t.action is not None and t.action.kind == Kind.PASS and not t.node.monitor:
             t.action.notify(t.assessment(checked), graph.name)
     return result(input=input_result, output_stage=out_stage, blocked_stage="output" if blocked else None)
 

@@ -19,7 +19,7 @@ from .model import Messages, Settings, Spec, ValidatorSpec
 from .schema import DEFAULT_MESSAGES, DEFAULT_SETTINGS, STAGES, Catalog, entry_schema, envelope_schema
 from .source import SourceMap, sort_issues
 
-COMMON_KEYS = ("on_fail", "id", "on_error", "timeout_s")
+COMMON_KEYS = ("on_fail", "id", "on_error", "timeout_s", "mode")
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
@@ -229,6 +229,7 @@ def _build(data: Mapping[str, Any], entries: Mapping[str, list], source: SourceM
                 on_fail=params.pop("on_fail", catalog.default_on_fail(name)),
                 on_error=params.pop("on_error", settings["on_error"]),
                 timeout_s=float(params.pop("timeout_s", settings["timeout_s"])),
+                mode=params.pop("mode", settings["mode"]),
                 params=freeze(params),
             ))
         stages[stage] = tuple(built)
@@ -241,7 +242,8 @@ def _build(data: Mapping[str, Any], entries: Mapping[str, list], source: SourceM
         messages=Messages(**messages),
         settings=Settings(on_error=settings["on_error"], timeout_s=float(settings["timeout_s"]),
                           max_reasks=int(settings["max_reasks"]), on_block=settings["on_block"],
-                          mask_format=settings["mask_format"], stream_reask=settings["stream_reask"]),
+                          mask_format=settings["mask_format"], stream_reask=settings["stream_reask"],
+                          mode=settings["mode"]),
         input=stages["input"],
         output=stages["output"],
         source=source,

@@ -26,6 +26,7 @@ class Settings:
     on_block: str
     mask_format: str
     stream_reask: str = "buffer"
+    mode: str = "enforce"  # default of every entry: "enforce" | "monitor"
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class ValidatorSpec:
     on_fail: str
     on_error: str
     timeout_s: float
+    mode: str = "enforce"  # "monitor": run and record what it would do, never act
 
     @property
     def path(self) -> str:
@@ -76,7 +78,7 @@ class Spec:
 
         def entry(v: ValidatorSpec) -> dict[str, Any]:
             params = thaw(v.params)
-            params.update(on_fail=v.on_fail, on_error=v.on_error, timeout_s=v.timeout_s, id=v.id)
+            params.update(on_fail=v.on_fail, on_error=v.on_error, timeout_s=v.timeout_s, id=v.id, mode=v.mode)
             return {v.name: params}
 
         out: dict[str, Any] = {"railguard": self.version, "name": self.name}
@@ -86,7 +88,8 @@ class Spec:
                            "blocked_output": self.messages.blocked_output}
         s = self.settings
         out["settings"] = {"on_error": s.on_error, "timeout_s": s.timeout_s, "max_reasks": s.max_reasks,
-                           "on_block": s.on_block, "mask_format": s.mask_format, "stream_reask": s.stream_reask}
+                           "on_block": s.on_block, "mask_format": s.mask_format, "stream_reask": s.stream_reask,
+                           "mode": s.mode}
         out["input"] = [entry(v) for v in self.input]
         out["output"] = [entry(v) for v in self.output]
         return out

@@ -15,6 +15,7 @@ SPEC_VERSION = 1
 NAME_PATTERN = r"^[0-9a-zA-Z_-]{1,50}$"
 ID_PATTERN = r"^[A-Za-z0-9_.#-]{1,64}$"
 ON_ERROR = ["allow", "block"]
+MODES = ["enforce", "monitor"]
 STAGES = ("input", "output")
 
 DEFAULT_MESSAGES = {
@@ -28,6 +29,7 @@ DEFAULT_SETTINGS = {
     "on_block": "return",
     "mask_format": "{TYPE}",
     "stream_reask": "buffer",
+    "mode": "enforce",
 }
 
 
@@ -60,6 +62,7 @@ def common_properties(action_names: Iterable[str]) -> dict[str, Any]:
         "id": {"type": "string", "pattern": ID_PATTERN, "description": "Name for this entry in results."},
         "on_error": {"enum": ON_ERROR, "description": "When the validator errors or times out."},
         "timeout_s": {"type": "number", "exclusiveMinimum": 0, "maximum": 3600},
+        "mode": {"enum": MODES, "description": "monitor: run and record the action it would take, never act."},
     }
 
 
@@ -109,6 +112,7 @@ def envelope_schema(action_names: Iterable[str]) -> dict[str, Any]:
                     "mask_format": {"type": "string", "minLength": 1, "maxLength": 100},
                     "stream_reask": {"enum": ["block", "buffer"],
                                      "description": "In a stream, reask buffers the answer or blocks."},
+                    "mode": {"enum": MODES, "description": "Default mode of every validator entry."},
                 },
             },
             "input": {"type": "array", "items": entry},
