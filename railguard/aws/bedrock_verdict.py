@@ -10,7 +10,12 @@ Rules (the ``bedrock_guardrail`` validator and the native Converse mode share th
 - an entry with action ``NONE`` and ``detected: true`` is recorded (a span with action ``log``),
   never acted on;
 - a guardrail that intervened for a reason railguard cannot map (a policy added later, an
-  automated-reasoning finding) blocks.
+  automated-reasoning finding) blocks;
+- an answer that is not well-formed (no ``action`` or one railguard does not know, a missing
+  ``outputs``/``assessments``/``usage``, an entry without the fields its policy requires or with an
+  unknown ``action``) raises :class:`MalformedVerdict`, a validator error handled by ``on_error``:
+  botocore reads an HTML page, an empty or truncated body as ``{}``, which must never read as
+  "no intervention".
 
 Outcomes keep no matched text: spans carry offsets and types, details carry the findings
 without their ``match`` values, and messages name policies and types only.
@@ -23,9 +28,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
+from ..errors import ValidatorError
 from ..results import Outcome, Span
 
-__all__ = ["PII_TYPES", "text_units", "read_verdict", "Entity"]
+__all__ = ["PII_TYPES", "text_units", "read_verdict", "Entity", "MalformedVerdict", "response_problems",
+           "assessment_problems", "ACTIONS"]
 
 # GuardrailPiiEntityType in bedrock-runtime 2023-09-30 (a test compares it with botocore's model).
 PII_TYPES = frozenset({
@@ -40,6 +47,7 @@ PII_TYPES = frozenset({
 
 BLOCKED, ANONYMIZED, NONE = "BLOCKED", "ANONYMIZED", "NONE"
 INTERVENED = "GUARDRAIL_INTERVENED"
+ACTIONS = (NONE, INTERVENED)
 UNIT_CHARS = 1000
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_ .!?-]{1,100})\}")
@@ -105,6 +113,130 @@ def category(item: Mapping[str, Any]) -> str:
     if item["policy"] == "content":
         return f"content:{item['name']}:{item.get('confidence', 'NONE')}"
     return f"{item['policy']}:{item['name']}"
+
+
+# -- strict reading: only a well-formed answer is read at all ---------------------------------
+class MalformedVerdict(ValidatorError):
+    """A guardrail answer that is not well-formed; never read as "no intervention"."""
+
+
+_ENTRY_ACTIONS = (BLOCKED, NONE)
+_MASKABLE = (ANONYMIZED, BLOCKED, NONE)
+# policy -> list key -> (required members, allowed actions); from bedrock-runtime 2023-09-30.
+_POLICY_SHAPES: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
+    "topicPolicy": {"topics": (("name", "type", "action"), _ENTRY_ACTIONS)},
+    "contentPolicy": {"filters": (("type", "confidence", "action"), _ENTRY_ACTIONS)},
+    "wordPolicy": {"customWords": (("match", "action"), _ENTRY_ACTIONS),
+                   "managedWordLists": (("match", "type", "action"), _ENTRY_ACTIONS)},
+    "sensitiveInformationPolicy": {"piiEntities": (("match", "type", "action"), _MASKABLE),
+                                   "regexes": (("action",), _MASKABLE)},
+    "contextualGroundingPolicy": {"filters": (("type", "threshold", "score", "action"), _ENTRY_ACTIONS)},
+}
+# Lists the shape marks required (contextualGroundingPolicy.filters is optional there).
+_REQUIRED_LISTS = {"topicPolicy": ("topics",), "contentPolicy": ("filters",),
+                   "wordPolicy": ("customWords", "managedWordLists"),
+                   "sensitiveInformationPolicy": ("piiEntities", "regexes"), "contextualGroundingPolicy": ()}
+_NUMBERS = ("threshold", "score")
+_MAX_PROBLEMS = 5
+
+
+def _shown(value: Any) -> str:
+    """A value for an error message, cut short (answers may be huge or hostile)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _kind(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _entry_problems(entry: Any, path: str, required: Sequence[str], actions: Sequence[str]) -> list[str]:
+    if not isinstance(entry, Mapping):
+        return [f"{path} is {_kind(entry)}, not an object"]
+    out = [f"{path} has no {name!r}" for name in required if name not in entry]
+    action = entry.get("action")
+    if "action" in entry and action not in actions:
+        out.append(f"{path}.action {_shown(action)} is not one of {list(actions)}")
+    for key, value in entry.items():
+        if key in _NUMBERS:
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value != value:
+                out.append(f"{path}.{key} is {_shown(value)}, not a number")
+        elif key == "detected":
+            if not isinstance(value, bool):
+                out.append(f"{path}.detected is {_shown(value)}, not true or false")
+        elif key in ("name", "type", "match", "regex", "confidence", "filterStrength", "action"):
+            if not isinstance(value, str):
+                out.append(f"{path}.{key} is {_kind(value)}, not a string")
+    return out
+
+
+def assessment_problems(assessments: Any, path: str = "$.assessments") -> list[str]:
+    """Where a list of guardrail assessments is not well-formed (empty when it is)."""
+    if not isinstance(assessments, (list, tuple)):
+        return [f"{path} is {_kind(assessments)}, not a list"]
+    out: list[str] = []
+    for n, a in enumerate(assessments):
+        where = f"{path}[{n}]"
+        if not isinstance(a, Mapping):
+            out.append(f"{where} is {_kind(a)}, not an object")
+            continue
+        for policy, lists in _POLICY_SHAPES.items():
+            if policy not in a:
+                continue
+            body = a[policy]
+            if not isinstance(body, Mapping):
+                out.append(f"{where}.{policy} is {_kind(body)}, not an object")
+                continue
+            for key, (required, actions) in lists.items():
+                if key not in body:
+                    if key in _REQUIRED_LISTS[policy]:
+                        out.append(f"{where}.{policy} has no {key!r}")
+                    continue
+                entries = body[key]
+                if not isinstance(entries, (list, tuple)):
+                    out.append(f"{where}.{policy}.{key} is {_kind(entries)}, not a list")
+                    continue
+                for k, entry in enumerate(entries):
+                    out += _entry_problems(entry, f"{where}.{policy}.{key}[{k}]", required, actions)
+                    if len(out) >= _MAX_PROBLEMS:
+                        return out
+        reasoning = a.get("automatedReasoningPolicy")
+        if reasoning is not None:
+            findings = reasoning.get("findings", []) if isinstance(reasoning, Mapping) else None
+            if not isinstance(findings, (list, tuple)) or not all(isinstance(f, Mapping) for f in findings):
+                out.append(f"{where}.automatedReasoningPolicy.findings is not a list of objects")
+    return out
+
+
+def response_problems(response: Any) -> list[str]:
+    """Where an ApplyGuardrail answer is not well-formed: an ``action`` railguard knows, ``outputs``,
+    ``assessments`` and ``usage`` as the API defines them, every entry with the fields its policy
+    requires. botocore reads a body it cannot parse (HTML, empty, truncated) as ``{}``."""
+    if not isinstance(response, Mapping):
+        return [f"the answer is {_kind(response)}, not an object"]
+    body = {k: v for k, v in response.items() if k != "ResponseMetadata"}
+    if not body:
+        return ["the answer has no content (an empty, truncated or non-JSON body, such as a proxy's HTML page)"]
+    out: list[str] = []
+    if "action" not in body:
+        out.append("the answer has no 'action'")
+    elif body["action"] not in ACTIONS:
+        out.append(f"action {_shown(body['action'])} is not one of {list(ACTIONS)}")
+    for key, kind in (("outputs", list), ("assessments", list), ("usage", Mapping)):
+        if key not in body:
+            out.append(f"the answer has no {key!r}")
+        elif not isinstance(body[key], kind):
+            out.append(f"{key!r} is {_kind(body[key])}, not {'a list' if kind is list else 'an object'}")
+    outputs = body.get("outputs")
+    if isinstance(outputs, list):
+        for n, o in enumerate(outputs):
+            if not isinstance(o, Mapping) or not isinstance(o.get("text", ""), str):
+                out.append(f"$.outputs[{n}] is not an object with a string 'text'")
+    if "actionReason" in body and not isinstance(body["actionReason"], str):
+        out.append(f"actionReason is {_kind(body['actionReason'])}, not a string")
+    if isinstance(body.get("assessments"), list):
+        out += assessment_problems(body["assessments"])
+    return out[:_MAX_PROBLEMS]
 
 
 # -- locating entities in the original text -------------------------------------------------
@@ -216,7 +348,11 @@ def read_verdict(text: str, assessments: Sequence[Mapping[str, Any]], *, interve
     content filter): the spec's on_fail where it applies to a whole text, else ``block``.
     An anonymized value that cannot be located blocks, unless ``masked_upstream`` says Bedrock
     already masked it where it matters (a Converse call with a native guardrail).
+    Raises :class:`MalformedVerdict` when an assessment is not well-formed.
     """
+    problems = assessment_problems(list(assessments) if isinstance(assessments, (list, tuple)) else assessments)
+    if problems:
+        raise MalformedVerdict(f"Bedrock {label}: malformed guardrail assessment: " + "; ".join(problems))
     entities = [e for a in assessments for e in _entities(a)]
     items = [i for a in assessments for i in _items(a)]
     any_blocked = any(e.action == BLOCKED for e in entities) or any(i["action"] == BLOCKED for i in items)

@@ -182,10 +182,12 @@ class BedrockConverse(Model):
             resp = self.client.converse(**req)
         except Exception as exc:
             raise _failure(exc, f"Bedrock Converse with {self.model_id}") from None
-        content = ((resp.get("output") or {}).get("message") or {}).get("content") or []
-        text = "".join(block["text"] for block in content if isinstance(block.get("text"), str))
-        return ConverseReply(text, resp.get("stopReason", ""), resp.get("usage") or {}, resp.get("trace"),
-                             int((resp.get("metrics") or {}).get("latencyMs", 0)))
+        text, stop = _converse_answer(resp, f"Bedrock Converse with {self.model_id}")
+        metrics = resp.get("metrics")
+        latency = metrics.get("latencyMs", 0) if isinstance(metrics, Mapping) else 0
+        usage = resp.get("usage")
+        return ConverseReply(text, stop, usage if isinstance(usage, Mapping) else {}, resp.get("trace"),
+                             int(latency) if isinstance(latency, (int, float)) else 0)
 
     def generate(self, messages: Sequence[Message]) -> str:
         return self.converse(messages).text
@@ -198,8 +200,13 @@ class BedrockConverse(Model):
         except Exception as exc:
             raise _failure(exc, f"Bedrock ConverseStream with {self.model_id}") from None
         events = resp["stream"]
+        stopped = False
         try:
             for event in events:
+                if not isinstance(event, Mapping):
+                    raise ModelError(f"Bedrock ConverseStream with {self.model_id}: an event is "
+                                     f"{type(event).__name__}, not an object")
+                stopped = stopped or "messageStop" in event
                 delta = (event.get("contentBlockDelta") or {}).get("delta") or {}
                 if isinstance(delta.get("text"), str) and delta["text"]:
                     yield delta["text"]
@@ -211,10 +218,41 @@ class BedrockConverse(Model):
             raise
         except Exception as exc:
             raise _failure(exc, f"Bedrock ConverseStream with {self.model_id} (mid-stream)") from None
+        else:
+            if not stopped:
+                # A dropped connection or a proxy's page ends the stream early: what came is not the answer.
+                raise ModelError(f"Bedrock ConverseStream with {self.model_id} ended without a messageStop event "
+                                 "(the answer is incomplete)")
         finally:
             close = getattr(events, "close", None)
             if close is not None:
                 close()
+
+
+def _converse_answer(resp: Any, where: str) -> tuple[str, str]:
+    """The text and stop reason of a Converse answer; ModelError unless it is well-formed (botocore reads
+    an HTML page, an empty or truncated body as ``{}``, which must not become an empty answer)."""
+    if not isinstance(resp, Mapping):
+        raise ModelError(f"{where}: the answer is {type(resp).__name__}, not an object")
+    output = resp.get("output")
+    message = output.get("message") if isinstance(output, Mapping) else None
+    content = message.get("content") if isinstance(message, Mapping) else None
+    if not isinstance(content, list):
+        present = sorted(k for k in resp if k != "ResponseMetadata")
+        raise ModelError(f"{where}: malformed answer, no output.message.content (it holds {present[:8]}); an "
+                         "empty, truncated or non-JSON body?")
+    stop = resp.get("stopReason")
+    if not isinstance(stop, str) or not stop:
+        raise ModelError(f"{where}: malformed answer, no stopReason")
+    parts = []
+    for n, block in enumerate(content):
+        if not isinstance(block, Mapping):
+            raise ModelError(f"{where}: malformed answer, output.message.content[{n}] is {type(block).__name__}")
+        if "text" in block:
+            if not isinstance(block["text"], str):
+                raise ModelError(f"{where}: malformed answer, output.message.content[{n}].text is not a string")
+            parts.append(block["text"])
+    return "".join(parts), stop
 
 
 _PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")

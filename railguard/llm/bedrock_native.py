@@ -27,7 +27,7 @@ import time
 from dataclasses import replace
 from typing import Any, Mapping, Sequence
 
-from ..aws.bedrock_verdict import read_verdict, text_units
+from ..aws.bedrock_verdict import MalformedVerdict, read_verdict, text_units
 from ..errors import GuardBlocked, RailguardError
 from ..messages import Conversation
 from ..results import INTERVENED, Assessment, GuardResult, Outcome, StageResult
@@ -88,7 +88,9 @@ def _input_blocked(reply: ConverseReply) -> bool:
 def _usage(assessments: Sequence[Mapping[str, Any]], chars: int) -> dict[str, Any]:
     usage: dict[str, Any] = {}
     for a in assessments:
-        for k, v in ((a.get("invocationMetrics") or {}).get("usage") or {}).items():
+        metrics = a.get("invocationMetrics") if isinstance(a, Mapping) else None
+        used = metrics.get("usage") if isinstance(metrics, Mapping) else None
+        for k, v in (used.items() if isinstance(used, Mapping) else ()):
             if isinstance(v, int) and not isinstance(v, bool):
                 usage[k] = usage.get(k, 0) + v
     usage["guardrail_text_units"] = text_units(chars)
@@ -108,8 +110,22 @@ def _assessment(node: Any, out: Outcome, stage: str, checked: int, keep_spans: b
 
 
 def _verdict(node: Any, assessments: list[Mapping[str, Any]], intervened: bool, checked: str,
-             reply: ConverseReply) -> Outcome:
-    """The guardrail's verdict on ``checked``, the text it saw (for the output: the model's own answer)."""
+             reply: ConverseReply, present: bool = True) -> Outcome:
+    """The guardrail's verdict on ``checked``, the text it saw (for the output: the model's own answer).
+    A trace without the assessment, or a malformed one, blocks: it cannot clear the text."""
+    label = f"guardrail {node.validator.guardrail_id} version {node.validator.version} (native)"
+    if not present:
+        return Outcome.fail(f"Bedrock {label}: the Converse answer carries no guardrail trace for this stage; "
+                            "blocked (fail closed)", action="block", details={"mode": "native", "malformed": True})
+    try:
+        return _read(node, assessments, intervened, checked, reply)
+    except MalformedVerdict as exc:
+        return Outcome.fail(f"{exc}; blocked (fail closed)", action="block", details={"mode": "native",
+                                                                                      "malformed": True})
+
+
+def _read(node: Any, assessments: list[Mapping[str, Any]], intervened: bool, checked: str,
+          reply: ConverseReply) -> Outcome:
     return read_verdict(checked, assessments, intervened=intervened, outputs_text=reply.text if intervened else None,
                         label=f"guardrail {node.validator.guardrail_id} version {node.validator.version} (native)",
                         unlocated_action="block", usage=_usage(assessments, len(checked)),
@@ -163,7 +179,8 @@ def _merge(guard: Any, base: GuardResult, recorder: _Recorder, nodes: Mapping[st
     sent = "\n".join(m.content for m in first_conv.messages if m.role in ("user", "assistant"))
     in_assessments = list((t.get("inputAssessment") or {}).values())
     blocked_in = _input_blocked(first)
-    out_in = _verdict(nodes["input"], in_assessments, blocked_in, in_stage.source_text, first)
+    out_in = _verdict(nodes["input"], in_assessments, blocked_in, in_stage.source_text, first,
+                      present=isinstance(t.get("inputAssessment"), Mapping))
     keep = sent == in_stage.source_text
     a_in = _assessment(nodes["input"], out_in, "input", len(sent), keep)
     if blocked_in or (not out_in.passed and a_in.action in ("block", "raise")):

@@ -19,9 +19,11 @@ blocked messages, per-policy text-unit usage), from a list of scripted responses
 
 Fault injection comes from :class:`~railguard.testing.server.LocalAWSServer` (``throttle(n)``,
 ``fail(n)``, ``slow(n, s)``), plus :meth:`BedrockServer.quota` (a text-units-per-second quota
-enforced with ThrottlingException, as Bedrock does), :meth:`BedrockServer.deny` (access denied)
-and per-model stream errors. ``server.applied`` records every ApplyGuardrail call (time, source,
-characters, text units, whether it was throttled).
+enforced with ThrottlingException, as Bedrock does), :meth:`BedrockServer.deny` (access denied),
+:meth:`BedrockServer.malformed` (raw 200 bodies: a proxy's HTML page, an empty body, ``{}``, a
+body cut off after a few bytes while Content-Length announces all of it) and per-model stream errors.
+``server.applied`` records every ApplyGuardrail call (time, source, characters, text units, whether
+it was throttled).
 
 Behaviour of the local server where Bedrock's is not specified in its API model: a Converse call
 with ``guardrailConfig`` checks ``guardContent`` blocks if there are any, else the text of every
@@ -41,9 +43,9 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from ..aws.bedrock_verdict import INTERVENED, text_units
 from . import eventstream
-from .server import LocalAWSServer, Request, Response, aws_error
+from .server import Fault, LocalAWSServer, Request, Response, aws_error
 
-__all__ = ["BedrockServer", "AppliedCall", "check_shape", "ACCOUNT"]
+__all__ = ["BedrockServer", "AppliedCall", "CutResponse", "check_shape", "ACCOUNT"]
 
 ACCOUNT = "123456789012"
 # Identifiers may be ARNs, whose "/" arrives percent-encoded and is decoded before routing.
@@ -58,6 +60,14 @@ def check_shape(value: Any, operation: str, *, service: str = "bedrock-runtime",
     from ..aws.bedrock_export import service_shape, shape_problems
 
     return shape_problems(value, service_shape(operation, output=output, service=service))
+
+
+@dataclass
+class CutResponse(Response):
+    """A response whose body stops after ``sent`` bytes and whose connection then closes, while its
+    Content-Length announces the whole body: a connection dropped mid-answer."""
+
+    sent: int = 20
 
 
 @dataclass
@@ -180,6 +190,37 @@ class BedrockServer(LocalAWSServer):
         """Enforce an ApplyGuardrail quota: calls over it get ThrottlingException (HTTP 429)."""
         self._bucket = _Bucket(float(text_units_per_second), float(burst if burst is not None
                                                                    else max(text_units_per_second, 1)))
+
+    def malformed(self, count: int, body: bytes | str, *, status: int = 200, content_type: str = "application/json",
+                  cut_after: int | None = None, path: str | None = r"/apply$") -> None:
+        """Answer the next ``count`` matching calls (ApplyGuardrail by default) with ``body`` as it is.
+        ``cut_after`` sends only that many bytes of it, then drops the connection (full Content-Length)."""
+        raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        headers = {"Content-Type": content_type}
+        response = (CutResponse(status, raw, headers, sent=cut_after) if cut_after is not None
+                    else Response(status, raw, headers))
+        self.inject(Fault(count, response, path=path))
+
+    def _send(self, h: Any, resp: Response) -> None:
+        if not isinstance(resp, CutResponse):
+            super()._send(h, resp)
+            return
+        assert isinstance(resp.body, (bytes, bytearray))
+        h.send_response(resp.status)
+        for k, v in resp.headers.items():
+            h.send_header(k, v)
+        h.send_header("Content-Length", str(len(resp.body)))
+        h.send_header("x-amzn-RequestId", "00000000-0000-0000-0000-000000000000")
+        h.end_headers()
+        h.wfile.write(resp.body[:resp.sent])
+        h.wfile.flush()
+        h.close_connection = True
+        import socket
+
+        try:
+            h.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def deny(self, guardrail_id: str) -> None:
         """Answer AccessDeniedException for this guardrail."""

@@ -3,7 +3,10 @@
 The input stage calls ``ApplyGuardrail(source="INPUT")``, the output stage ``source="OUTPUT"``.
 Bedrock's answer is read by :func:`railguard.aws.bedrock_verdict.read_verdict`: ``BLOCKED`` entries
 fail (handled by ``on_fail``, block by default), ``ANONYMIZED`` entries become masks on the
-original text, ``NONE`` + ``detected`` entries are recorded only.
+original text, ``NONE`` + ``detected`` entries are recorded only. Only a well-formed answer is
+read: one without a known ``action`` (and the fields its entries require), such as a proxy's HTML
+page, an empty or truncated body, ``{}`` or ``{"action": "FOO"}``, is a :class:`GuardrailError`
+handled by ``on_error`` (block by default), never "no intervention".
 
 Long texts (over ``max_chars``, 25,000 by default) are split by railguard's shared chunker into
 chunks of ``chunk_units`` text units (12,000 characters by default) ending on a sentence or
@@ -27,7 +30,7 @@ from typing import Any, Iterable, Mapping
 
 from railguard import ChunkPolicy, Context, Outcome, ParamIssue, Validator, hookimpl
 from railguard.aws import ClientOptions, error_code, make_client
-from railguard.aws.bedrock_verdict import INTERVENED, read_verdict, text_units
+from railguard.aws.bedrock_verdict import INTERVENED, MalformedVerdict, read_verdict, response_problems, text_units
 from railguard.errors import ValidatorError
 
 from .limiter import TextUnitLimiter, shared
@@ -46,7 +49,7 @@ _WHOLE_TEXT_ACTIONS = ("block", "raise", "reask", "log")
 
 
 class GuardrailError(ValidatorError):
-    """ApplyGuardrail failed (access denied, not found, throttled after every retry...)."""
+    """ApplyGuardrail failed (access denied, not found, throttled after every retry, a malformed answer...)."""
 
 
 class BedrockGuardrail(Validator):
@@ -206,6 +209,13 @@ class BedrockGuardrail(Validator):
             response = self._client.apply_guardrail(**request)
         except Exception as exc:
             raise self._error(exc) from None
+        problems = response_problems(response)
+        if problems:
+            status = ((response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+                      if isinstance(response, dict) else None)
+            raise GuardrailError(f"Bedrock {self.label} sent a malformed answer"
+                                 f"{f' (HTTP {status})' if status else ''}: {'; '.join(problems)}; not read as a "
+                                 "verdict (fail closed)")
         outputs = response.get("outputs") or []
         retries = int((response.get("ResponseMetadata") or {}).get("RetryAttempts", 0) or 0)
         # Summed over chunks by the runtime, so these are usage rather than details.
@@ -213,10 +223,13 @@ class BedrockGuardrail(Validator):
                  "guardrail_retries": retries}
         if response.get("guardrailCoverage") and context.total_chars in (None, len(text)):
             details["coverage"] = response["guardrailCoverage"]  # a chunk's coverage would mislead
-        return read_verdict(text, response.get("assessments") or [], intervened=response.get("action") == INTERVENED,
-                            outputs_text=outputs[0].get("text") if outputs else None, label=self.label,
-                            unlocated_action=self.unlocated_action, usage=usage,
-                            action_reason=response.get("actionReason"), extra_details=details)
+        try:
+            return read_verdict(text, response["assessments"], intervened=response["action"] == INTERVENED,
+                                outputs_text=outputs[0].get("text") if outputs else None, label=self.label,
+                                unlocated_action=self.unlocated_action, usage=usage,
+                                action_reason=response.get("actionReason"), extra_details=details)
+        except MalformedVerdict as exc:
+            raise GuardrailError(str(exc)) from None
 
     def _error(self, exc: Exception) -> GuardrailError:
         code = error_code(exc)
