@@ -124,6 +124,8 @@ class Assessment:
     # the action enforce mode would have taken.
     monitored: bool = False
     would_action: str | None = None
+    # Not run: a size check (``length``) blocked the stage first, so this validator gave no verdict.
+    skipped: bool = False
 
     def summary(self) -> str:
         what = self.error or self.message or ("passed" if self.passed else "failed")
@@ -147,6 +149,7 @@ class Assessment:
             "checked_chars": self.checked_chars,
             "on_fail": self.on_fail,
             **({"monitored": True, "would_action": self.would_action} if self.monitored else {}),
+            **({"skipped": True} if self.skipped else {}),
         }
 
 

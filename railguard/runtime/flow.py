@@ -15,7 +15,7 @@ from ..graph import GuardGraph
 from ..messages import Conversation, Message
 from ..results import INTERVENED, NONE, GuardResult, Reask, StageResult
 from ..validator import Context
-from .stage import StageRun, apply_masks, run_stage
+from .stage import StageRun, apply_masks_ranges, run_stage
 
 __all__ = ["CallModel", "GuardCall", "validate_flow", "call_flow", "correction_message"]
 
@@ -100,8 +100,9 @@ def _write_back(conversation: Conversation, run: StageRun, segments: list) -> Co
         return conversation.with_texts({segments[0][0]: run.result.text})
     joined, _ = conversation.user_text()
     new = {}
-    for key, start, end in segments:
-        masked = apply_masks(joined, run.merged, start, end)
+    # One sweep over turns and regions together: linear in the text, however many turns.
+    masked_parts = apply_masks_ranges(joined, run.merged, [(start, end) for _, start, end in segments])
+    for (key, start, end), masked in zip(segments, masked_parts):
         if masked != joined[start:end]:
             new[key] = masked
     return conversation.with_texts(new)

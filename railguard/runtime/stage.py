@@ -22,7 +22,8 @@ from ..results import Assessment, Outcome, Span, StageResult
 from ..validator import Context
 from .execute import Raw, run_sync
 
-__all__ = ["Jobs", "Setup", "Started", "StageRun", "run_stage", "Decision", "merge_spans", "apply_masks"]
+__all__ = ["Jobs", "Setup", "Started", "StageRun", "run_stage", "Decision", "merge_spans", "apply_masks",
+           "apply_masks_ranges"]
 
 log = logging.getLogger("railguard.runtime")
 
@@ -101,6 +102,9 @@ def stopper(node: Node, actions: FrozenMap):
     return stops
 
 
+_SKIP_MESSAGE = "not run: length blocked the stage first"
+
+
 def decide(nodes: Sequence[Node], raws: Sequence[Raw], stage: str, guard: str,
            actions: FrozenMap) -> Decision:
     assessments: list[Assessment] = []
@@ -111,6 +115,10 @@ def decide(nodes: Sequence[Node], raws: Sequence[Raw], stage: str, guard: str,
     any_fix: str | None = None  # the first fix in spec order, monitored validators included
     for node, raw in zip(nodes, raws):
         spec = node.spec
+        if raw is SKIPPED:
+            assessments.append(Assessment(spec.name, spec.id, stage, True, "none", _SKIP_MESSAGE, on_fail=spec.on_fail,
+                                          monitored=node.monitor, skipped=True))
+            continue
         if node.monitor:
             a, kind, mask_spans, fixed = _watch(node, raw, stage, actions)
             assessments.append(a)
@@ -241,9 +249,70 @@ def apply_masks(text: str, merged: Sequence[tuple[int, int, Span, Node]], lo: in
     return "".join(out)
 
 
+def apply_masks_ranges(text: str, merged: Sequence[tuple[int, int, Span, Node]],
+                       ranges: Sequence[tuple[int, int]]) -> list[str]:
+    """``apply_masks(text, merged, lo, hi)`` for every (lo, hi) of ``ranges`` (sorted, disjoint), in one sweep:
+    time linear in the text plus the regions, however many ranges (one per user turn) there are."""
+    out: list[str] = []
+    first = 0  # the first region that may still reach the current range (regions are sorted and disjoint)
+    for lo, hi in ranges:
+        while first < len(merged) and merged[first][1] <= lo:
+            first += 1
+        last = first
+        while last < len(merged) and merged[last][0] < hi:
+            last += 1
+        out.append(apply_masks(text, merged[first:last], lo, hi) if last > first else text[lo:hi])
+        if last > first and merged[last - 1][1] > hi:
+            last -= 1  # a region straddling two ranges masks its part of the next one too
+        first = last
+    return out
+
+
+# Gates: validators that judge only the text's size, in time linear in it and with no setup. They
+# run before the others; when a gate's verdict blocks the stage (block or raise, or an error under
+# on_error: block), the other validators are not run (a 10 MB text that `length` refuses is not
+# scanned for PII) and are recorded as skipped. A monitored gate never stops anything.
+GATES = frozenset({"length"})
+
+# The Raw of a validator that was not run because a gate blocked the stage first.
+SKIPPED = Raw(None, None, 0.0, 0)
+
+
+def _gate_blocks(node: Node, raw: Raw, stage: str, actions: FrozenMap) -> bool:
+    if raw.error is not None or raw.latency > node.spec.timeout_s:
+        return node.spec.on_error != "allow"
+    out = raw.outcome
+    if out is None or out.passed:
+        return False
+    try:
+        action, _ = _node_kind(node, out, actions)
+    except ValidatorError:
+        return True
+    return action.kind >= Kind.BLOCK or (action.kind == Kind.REASK and stage == "input")
+
+
 def collect(sg: StageGraph, text: str, base: Context, actions: FrozenMap) -> Generator[Any, Any, list[Raw]]:
-    """Run every node of ``sg`` on ``text``: one Raw per node, in node order."""
+    """Run every node of ``sg`` on ``text``: one Raw per node, in node order; gates first (see GATES)."""
     nodes = sg.nodes
+    gates = [i for i, n in enumerate(nodes) if n.spec.name in GATES and n.mode == "inline" and not n.monitor]
+    if not gates or len(gates) == len(nodes):
+        return (yield from _collect(sg, nodes, text, base, actions))
+    raws: list[Raw] = [SKIPPED] * len(nodes)
+    gate_raws = yield from _collect(sg, tuple(nodes[i] for i in gates), text, base, actions)
+    for i, raw in zip(gates, gate_raws):
+        raws[i] = raw
+    if any(_gate_blocks(nodes[i], raw, sg.stage, actions) for i, raw in zip(gates, gate_raws)):
+        return raws
+    gated = set(gates)
+    rest = [i for i in range(len(nodes)) if i not in gated]
+    rest_raws = yield from _collect(sg, tuple(nodes[i] for i in rest), text, base, actions)
+    for i, raw in zip(rest, rest_raws):
+        raws[i] = raw
+    return raws
+
+
+def _collect(sg: StageGraph, nodes: tuple[Node, ...], text: str, base: Context, actions: FrozenMap
+             ) -> Generator[Any, Any, list[Raw]]:
     unready = tuple(n for n in nodes if not n._ready.done)
     failed = (yield Setup(unready)) if unready else {}  # the driver answers {node: error} for failed setups
     contexts = [Context(sg.stage, n.spec.id, base.guard, base.messages, base.metadata, base.final, base.offset,
@@ -297,7 +366,8 @@ def run_stage(sg: StageGraph, text: str, base: Context, actions: FrozenMap) -> G
         text = decision.fix  # type: ignore[assignment]
     assert decision is not None
     assessments = tuple(fixed_by.get(a.id, a) if a.passed else a for a in decision.assessments)
-    checked = min(a.checked_chars for a in assessments)
+    ran = [a.checked_chars for a in assessments if not a.skipped]
+    checked = min(ran) if ran else 0
     kind = decision.kind
     latency = (time.perf_counter() - t0) * 1000.0
     fixed = bool(fixed_by)

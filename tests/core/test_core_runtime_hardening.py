@@ -1,0 +1,113 @@
+"""Issue 9, runtime: masks written back into many turns in one sweep; `length` gates the costly validators."""
+
+from __future__ import annotations
+
+import random
+
+from railguard.results import Span
+from railguard.runtime.stage import apply_masks, apply_masks_ranges
+
+from coretest import guard_from
+from fakes import ALL, Counting
+
+
+def guard(text: str, **kw):
+    return guard_from(text, *ALL, **kw)
+
+
+class _Node:
+    """Just enough of a graph node for apply_masks: a mask action and a format."""
+
+    class action:  # noqa: N801
+        @staticmethod
+        def replacement(span: Span, value: str, fmt: str) -> str:
+            return "{" + span.type + "}"
+
+    mask_format = "{TYPE}"
+
+
+def test_apply_masks_ranges_equals_apply_masks_per_range_on_random_layouts() -> None:
+    rng = random.Random(9)
+    node = _Node()
+    for _ in range(300):
+        text = "".join(rng.choice("ab \n") for _ in range(rng.randint(0, 80)))
+        cuts = sorted(rng.sample(range(len(text) + 1), k=min(len(text) + 1, 2 * rng.randint(0, 6))))
+        ranges = list(zip(cuts[::2], cuts[1::2]))
+        merged, pos = [], 0
+        while pos < len(text):
+            start = rng.randint(pos, len(text))
+            end = min(len(text), start + rng.randint(1, 12))
+            if start >= end:
+                break
+            merged.append((start, end, Span(start, end, "X"), node))
+            pos = end + rng.randint(0, 5)
+        expect = [apply_masks(text, merged, lo, hi) for lo, hi in ranges]
+        assert apply_masks_ranges(text, merged, ranges) == expect
+
+
+def test_many_turns_each_get_their_own_masks_back() -> None:
+    g = guard("railguard: 1\nname: t\ninput:\n  - find: {find: ['@mail'], type: EMAIL}\n")
+    turns = [{"role": "user", "content": f"turn {i} @mail end"} for i in range(3000)]
+    turns.insert(5, {"role": "assistant", "content": "an @mail the assistant wrote stays"})
+    seen = []
+    r = g.call(lambda messages: seen.append(messages) or "ok", turns)
+    sent = seen[0]
+    assert not r.blocked and len(sent) == len(turns)
+    assert sent[5]["content"] == "an @mail the assistant wrote stays"
+    users = [m["content"] for m in sent if m["role"] == "user"]
+    assert users == [f"turn {i} {{EMAIL}} end" for i in range(3000)]
+
+
+def test_a_mask_across_two_turns_masks_both_parts() -> None:
+    # The input stage sees the user turns joined by a blank line; a span over the join masks both sides.
+    g = guard("railguard: 1\nname: t\ninput:\n  - find: {find: [\"ab\\n\\ncd\"], type: X}\n")
+    seen = []
+    g.call(lambda m: seen.append(m) or "ok", [{"role": "user", "content": "1 ab"}, {"role": "user", "content": "cd 2"},
+                                               {"role": "user", "content": "3"}])
+    assert [m["content"] for m in seen[0]] == ["1 {X}", "{X} 2", "3"]
+
+
+def test_length_blocks_first_and_the_others_are_recorded_as_not_run() -> None:
+    Counting.calls = 0
+    g = guard("railguard: 1\nname: t\ninput:\n  - counting\n  - find: {find: [x]}\n  - length: {max: 10}\n")
+    r = g.validate("x" * 1000)
+    assert r.blocked and Counting.calls == 0
+    by_id = {a.id: a for a in r.assessments}
+    assert [a.id for a in r.assessments] == ["counting", "find", "length"]  # spec order kept
+    assert by_id["length"].action == "block" and not by_id["length"].skipped
+    for name in ("counting", "find"):
+        a = by_id[name]
+        assert a.skipped and a.passed and a.checked_chars == 0 and a.action == "none"
+        assert a.message == "not run: length blocked the stage first"
+        assert a.to_dict()["skipped"] is True
+    assert "skipped" not in by_id["length"].to_dict()
+    assert r.input.checked_chars == 1000  # what the validators that ran saw
+
+
+def test_length_that_passes_or_only_logs_lets_every_validator_run() -> None:
+    Counting.calls = 0
+    g = guard("railguard: 1\nname: t\ninput:\n  - counting\n  - find: {find: [x]}\n"
+              "  - length: {max: 3, on_fail: log}\n")
+    r = g.validate("x" * 20)
+    assert Counting.calls == 1 and not any(a.skipped for a in r.assessments)
+    assert r.output == "{X}" * 20
+    g = guard("railguard: 1\nname: t\ninput:\n  - counting\n  - length: {max: 100}\n")
+    r = g.validate("fine")
+    assert Counting.calls == 2 and not r.failures
+
+
+def test_monitored_length_never_skips_anything() -> None:
+    Counting.calls = 0
+    g = guard("railguard: 1\nname: t\ninput:\n  - counting\n  - length: {max: 3, mode: monitor}\n")
+    r = g.validate("too long")
+    assert Counting.calls == 1 and not r.blocked
+    assert not any(a.skipped for a in r.assessments)
+
+
+def test_output_stage_length_block_skips_before_reask() -> None:
+    # In the output stage a blocking length ends the stage at once: no reask of the others, no model call again.
+    calls = []
+    g = guard("railguard: 1\nname: t\noutput:\n  - find: {find: [x], on_fail: reask}\n  - length: {max: 5}\n")
+    r = g.call(lambda m: calls.append(m) or "x" * 50, "q")
+    assert r.blocked and r.blocked_stage == "output" and len(calls) == 1 and not r.reasks
+    assert [a.skipped for a in r.assessments] == [True, False]
