@@ -7,7 +7,9 @@ the text is normalised so that every run of non-word characters is one space, an
 each entry is stored as `` entry `` between two spaces. Entries with symbols that
 carry meaning (``c++``, ``a$$``) are matched literally by a second automaton.
 
-Optional normalisations of common obfuscations (``leet``, ``repeats``,
+The text is always read as a person sees it first (:func:`railguard.text.normalize.clean`:
+invisible characters dropped, NFKC, dashes and spaces unified). Optional normalisations of
+common obfuscations (``leet``, ``repeats``,
 ``separators``, ``accents``) rewrite both the text and the entries. Every rewrite
 records an offset map, so spans are always offsets into the original text.
 """
@@ -16,11 +18,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left, bisect_right
-from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 
 from railguard import Context, Outcome, ParamIssue, Span, Validator, hookimpl
+from railguard.text.normalize import CharMap, Layer, back, clean, is_mark, is_word, rewrite, uneven
 
 MAX_WORDS = 10_000  # Bedrock's GuardrailWordsConfig limit
 MAX_WORD_CHARS = 100  # Bedrock's GuardrailWordConfig.text limit
@@ -43,13 +44,8 @@ _SPACED_LETTERS = re.compile(r"(?<![^\W_])[^\W\d_](?:[ .\-_*~|/+:\u00b7][^\W\d_]
 _REPEATED_LETTER = re.compile(r"([^\W\d_])\1+")
 
 
-@lru_cache(maxsize=4096)
-def _is_mark(ch: str) -> bool:
-    return unicodedata.category(ch)[0] == "M"
-
-
-def _is_word(ch: str) -> bool:
-    return ch.isalnum() or _is_mark(ch)
+_is_mark = is_mark
+_is_word = is_word
 
 
 def _unspaced(ch: str) -> bool:
@@ -59,94 +55,27 @@ def _unspaced(ch: str) -> bool:
             or 0x3400 <= cp <= 0x4DBF or 0x4E00 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or 0x20000 <= cp <= 0x3134F)
 
 
-# -- offset maps ----------------------------------------------------------------------------
-class Layer:
-    """Maps offsets of a rewritten string back to the string it was rewritten from.
-
-    ``edits`` are sorted, non-overlapping ``(start, end, new_length)``: the original
-    ``[start, end)`` became ``new_length`` characters; everything else was copied 1:1.
-    A span starting or ending inside an edit widens to the whole edit.
-    """
-
-    __slots__ = ("edits", "starts")
-
-    def __init__(self, edits: Sequence[tuple[int, int, int]]):
-        self.edits = edits
-        self.starts: list[int] = []
-        shift = 0
-        for s, e, n in edits:
-            self.starts.append(s + shift)
-            shift += n - (e - s)
-
-    def back(self, j: int, end: bool) -> int:
-        k = (bisect_left(self.starts, j) if end else bisect_right(self.starts, j)) - 1
-        if k < 0:
-            return j
-        s, e, n = self.edits[k]
-        ns = self.starts[k]
-        if j < ns + n:
-            return e if end and j > ns else s
-        return e + (j - ns - n)
-
-
-def _rewrite(text: str, pattern: re.Pattern[str], repl: Any) -> tuple[str, list[tuple[int, int, int]]]:
-    """``pattern.sub(repl, text)`` that also returns the edits where lengths changed."""
-    out: list[str] = []
-    edits: list[tuple[int, int, int]] = []
-    pos = 0
-    for m in pattern.finditer(text):
-        new = repl(m)
-        out.append(text[pos:m.start()])
-        out.append(new)
-        if len(new) != m.end() - m.start():
-            edits.append((m.start(), m.end(), len(new)))
-        pos = m.end()
-    out.append(text[pos:])
-    return "".join(out), edits
-
-
 # -- the rewrites -----------------------------------------------------------------------------
-class _CharMap(dict):
-    """A ``str.translate`` table filled on first sight of each character (from ``rule``)."""
-
-    def __init__(self, rule: Any):
-        super().__init__()
-        self.rule = rule
-
-    def __missing__(self, cp: int) -> str:
-        value = self[cp] = self.rule(chr(cp))
-        return value
-
-
 def _strip_marks(ch: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", ch) if not _is_mark(c))
 
 
-_FOLD = _CharMap(str.casefold)
-_STRIP = _CharMap(_strip_marks)
-_SPACE = _CharMap(lambda ch: ch if _is_word(ch) else " ")
-
-
-def _uneven(text: str, table: _CharMap) -> list[tuple[int, int, int]]:
-    """Edits for the characters that ``table`` does not map to exactly one character."""
-    odd = [c for c in set(text) if not c.isascii() and len(c.translate(table)) != 1]
-    if not odd:
-        return []
-    runs = re.compile("[" + "".join(re.escape(c) for c in odd) + "]+")
-    return [(m.start(), m.end(), len(m.group().translate(table))) for m in runs.finditer(text)]
+_FOLD = CharMap(str.casefold)
+_STRIP = CharMap(_strip_marks)
+_SPACE = CharMap(lambda ch: ch if _is_word(ch) else " ")
 
 
 def _casefold(text: str) -> tuple[str, list]:
     folded = text.casefold()
     if len(folded) == len(text):  # casefold never shortens a character, so this is 1:1
         return folded, []
-    return folded, _uneven(text, _FOLD)
+    return folded, uneven(text, _FOLD)
 
 
 def _accents(text: str) -> tuple[str, list]:
     if text.isascii():
         return text, []
-    return text.translate(_STRIP), _uneven(text, _STRIP)
+    return text.translate(_STRIP), uneven(text, _STRIP)
 
 
 def _leet(text: str) -> str:
@@ -182,11 +111,11 @@ def _spaces(text: str) -> tuple[str, list]:
         spaced = text.encode("ascii").translate(_ASCII_SPACES).decode("ascii")
     else:  # combining marks stay: they belong to their word
         spaced = text.translate(_SPACE)
-    return _rewrite(spaced, _SPACE_RUN, lambda m: " ")
+    return rewrite(spaced, _SPACE_RUN, lambda m: " ")
 
 
 def _repeats(text: str) -> tuple[str, list]:
-    return _rewrite(text, _REPEATED_LETTER, lambda m: m.group(1))
+    return rewrite(text, _REPEATED_LETTER, lambda m: m.group(1))
 
 
 class Normaliser:
@@ -197,8 +126,12 @@ class Normaliser:
         self.transforms = frozenset(transforms)
 
     def literal(self, text: str) -> tuple[str, list[Layer]]:
-        text, edits = _casefold(text)
+        # Always: what a reader sees (invisible characters dropped, NFKC, dashes and spaces unified).
+        text, edits = clean(text)
         layers = [Layer(edits)] if edits else []
+        text, edits = _casefold(text)
+        if edits:
+            layers.append(Layer(edits))
         if "accents" in self.transforms:
             text, edits = _accents(text)
             if edits:
@@ -222,10 +155,7 @@ class Normaliser:
         return text, layers, runs
 
 
-def _back(j: int, end: bool, layers: Sequence[Layer]) -> int:
-    for layer in reversed(layers):
-        j = layer.back(j, end)
-    return j
+_back = back
 
 
 def _run_lengths(collapsed: str, runs: Layer | None) -> tuple[int, ...]:

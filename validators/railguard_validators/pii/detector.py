@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
+from railguard.text.normalize import normalize
+
 from . import patterns
 from .context import CONTEXT_WORDS, MAX_RIGHT_WINDOW, build_automata
 from .contextual import CONTEXT_LED, ContextualRecognizer
@@ -90,10 +92,18 @@ class Detector:
                     scan.add(m.start(), m.end(), "CREDIT_DEBIT_CARD_EXPIRY", 0.8, "after-card")
 
     def detect(self, text: str) -> list[tuple[int, int, str, float, str]]:
-        """Resolved spans, sorted by start: ``(start, end, type, score, why)``."""
-        found = self.candidates(text)
+        """Resolved spans, sorted by start: ``(start, end, type, score, why)``.
+
+        Detection reads the text as a person sees it (:func:`railguard.text.normalize.normalize`:
+        invisible characters dropped, NFKC, separators, dashes and digits of every script unified);
+        spans are offsets into ``text``, covering the original characters of each value."""
+        norm = normalize(text)
+        found = self.candidates(norm.text)
         if not found:
             return []
+        if not norm.identity:
+            span = norm.span
+            found = [(*span(c[0], c[1]), *c[2:]) for c in found]
         if self.allow_exact:
             found = [c for c in found if not self._allowed(text[c[0]:c[1]])]
         return resolve(found, self.blocking)

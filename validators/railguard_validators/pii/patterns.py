@@ -25,10 +25,15 @@ def _bounded(text: str, s: int, e: int) -> bool:
 
 
 # -- e-mail: found at its '@', the local part read leftwards on the reversed text -------------
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
-_EMAIL_DOMAIN = re.compile(r"@(" + _LABEL + r"(?:\." + _LABEL + r"){0,8}\.[A-Za-z]{2,24})(?![A-Za-z0-9\-])")
-_LOCAL_CHARS = "!#$%&'*+/=?^_`{|}~.-"
-_LOCAL_REV = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-]{1,65}")
+# Letters and digits of any script (IDN addresses: "josé@example.com", "мария@пример.рф"),
+# combining marks included; a top-level domain is letters of any script or an "xn--" label.
+_AL = r"[^\W_]|[\u0300-\u036f]"
+_LABEL = r"(?:" + _AL + r")(?:(?:" + _AL + r"|-){0,61}(?:" + _AL + r"))?"
+_TLD = r"(?:[^\W\d_]|[\u0300-\u036f]){2,24}|xn--[A-Za-z0-9\-]{2,59}"
+_EMAIL_DOMAIN = re.compile(r"@(" + _LABEL + r"(?:\." + _LABEL + r"){0,8}\.(?:" + _TLD + r"))(?![\w\-]|[\u0300-\u036f])")
+# '/', '?', '=' and '&' are legal in a local part but in practice mean a URL around the address
+# ("...reset?email=john.doe@example.com&x=1"): the local part is read back only to them.
+_LOCAL_REV = re.compile(r"(?:[\w!#$%'*+^`{|}~.\-]|[\u0300-\u036f]){1,65}")
 
 
 def emails(scan: Scan) -> None:
