@@ -1,13 +1,14 @@
 """``@guard``: wrap an existing LLM-calling function.
 
-The prompt is found in the call's arguments: the argument named by ``prompt_arg``;
-otherwise a ``messages`` argument holding a list of role/content dicts; otherwise the
-first positional ``str`` argument. The input stage checks it (masks are written back
-into the argument), the function runs, and its return value (a ``str``, or a dict
-holding the text under ``output_key``) goes through the output stage. On reask the
-function is called again with the conversation extended by its rejected answer
-(masked) and a correction. On block the wrapper returns the spec's blocked message,
-or raises :class:`GuardBlocked` when ``settings.on_block`` is ``raise``.
+The prompt argument is resolved once, when the function is decorated, from its signature
+(see :mod:`railguard.prompt_arg`): ``prompt_arg``, else a ``messages`` parameter, else the one
+parameter named like a prompt, else the only candidate; an ambiguous signature is refused
+then and there. The input stage checks the prompt (masks are written back into the
+argument), the function runs, and its return value (a ``str``, or a dict holding the text
+under ``output_key``) goes through the output stage. On reask the function is called again
+with the conversation extended by its rejected answer (masked) and a correction. On block
+the wrapper returns the spec's blocked message, or raises :class:`GuardBlocked` when
+``settings.on_block`` is ``raise``.
 
 The wrapper has a ``with_result(*args, **kwargs)`` attribute returning
 ``(value, GuardResult)``.
@@ -17,45 +18,23 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from ._frozen import EMPTY
-from .errors import RailguardError
 from .llm.base import extract_text
 from .messages import Conversation
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .guard import Guard
+from .prompt_arg import prompt_value, resolve_prompt_arg
 
 __all__ = ["decorate"]
 
 
-def _prompt_location(sig: inspect.Signature, bound: inspect.BoundArguments, prompt_arg: str | None,
-                     fn_name: str) -> str:
-    if prompt_arg is not None:
-        if prompt_arg not in bound.arguments:
-            raise RailguardError(f"{fn_name}() was called without its prompt argument {prompt_arg!r}")
-        return prompt_arg
-    value = bound.arguments.get("messages")
-    if isinstance(value, list) and value:
-        return "messages"
-    for name, value in bound.arguments.items():
-        param = sig.parameters[name]
-        if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD) and isinstance(value, str):
-            return name
-    raise RailguardError(f"@guard could not find the prompt among the arguments of {fn_name}(): pass it as the "
-                         f"first str argument or as 'messages', or name it with @guard.wrap(prompt_arg='...')")
-
-
-def decorate(guard: "Guard", fn: Callable[..., Any], *, prompt_arg: str | None, output_key: str) -> Callable[..., Any]:
+def decorate(guard: Any, fn: Callable[..., Any], *, prompt_arg: str | None, output_key: str) -> Callable[..., Any]:
     if inspect.isgeneratorfunction(fn) or inspect.isasyncgenfunction(fn):
         from .streaming import decorate_stream
 
         return decorate_stream(guard, fn, prompt_arg=prompt_arg, output_key=output_key)
     sig = inspect.signature(fn)
-    if prompt_arg is not None and prompt_arg not in sig.parameters:
-        raise RailguardError(f"@guard.wrap(prompt_arg={prompt_arg!r}): {fn.__qualname__}() has no such parameter "
-                             f"(parameters: {list(sig.parameters)})")
+    where = resolve_prompt_arg(fn, sig, prompt_arg)
     name = fn.__qualname__
     is_async = inspect.iscoroutinefunction(fn)
 
@@ -64,8 +43,8 @@ def decorate(guard: "Guard", fn: Callable[..., Any], *, prompt_arg: str | None, 
             bound = sig.bind(*args, **kwargs)
         except TypeError as exc:
             raise TypeError(f"{name}(): {exc}") from None
-        where = _prompt_location(sig, bound, prompt_arg, name)
-        return bound, where, Conversation.parse(bound.arguments[where])
+        bound.apply_defaults()
+        return bound, where, Conversation.parse(prompt_value(bound, where, name))
 
     def finish(result: Any, last: dict) -> Any:
         value = last.get("value")

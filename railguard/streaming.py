@@ -13,23 +13,21 @@ from __future__ import annotations
 import functools
 import inspect
 import time
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator
+from typing import Any, AsyncIterator, Callable, Iterator
 
 from ._frozen import EMPTY, freeze
 from .errors import ModelError, RailguardError
 from .llm.base import as_model
 from .messages import Conversation
+from .prompt_arg import prompt_value, resolve_prompt_arg
 from .results import GuardResult
 from .runtime.drive import drive_stream_async, drive_stream_sync
 from .runtime.stream import stream_flow
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .guard import Guard
-
 __all__ = ["GuardStream", "AsyncGuardStream", "open_stream", "decorate_stream"]
 
 
-def _raise_if_needed(guard: "Guard", result: GuardResult) -> None:
+def _raise_if_needed(guard: Any, result: GuardResult) -> None:
     error = dict(result.stream or {}).get("error")
     if error is not None:
         exc = ModelError(error)
@@ -41,7 +39,7 @@ def _raise_if_needed(guard: "Guard", result: GuardResult) -> None:
 class GuardStream:
     """Iterate for released text; then read ``result``. Use as a context manager to close early."""
 
-    def __init__(self, guard: "Guard", flow: Any, opener: Callable[[Conversation], Any]):
+    def __init__(self, guard: Any, flow: Any, opener: Callable[[Conversation], Any]):
         self._guard = guard
         self._out: list[GuardResult] = []
         self._gen = drive_stream_sync(flow, opener, self._out)
@@ -77,7 +75,7 @@ class GuardStream:
 class AsyncGuardStream:
     """The asyncio twin of GuardStream: ``async for chunk in stream``."""
 
-    def __init__(self, guard: "Guard", flow: Any, opener: Callable[[Conversation], Any]):
+    def __init__(self, guard: Any, flow: Any, opener: Callable[[Conversation], Any]):
         self._guard = guard
         self._out: list[GuardResult] = []
         self._gen = drive_stream_async(flow, opener, self._out)
@@ -126,7 +124,7 @@ def _source(model: Any, output_key: str, is_async: bool) -> Callable[[Conversati
     return adapter.ainvoke_stream if is_async else adapter.invoke_stream
 
 
-def open_stream(guard: "Guard", model: Any, prompt_or_messages: Any, *, metadata: Any = None,
+def open_stream(guard: Any, model: Any, prompt_or_messages: Any, *, metadata: Any = None,
                 output_key: str = "text", is_async: bool = False) -> GuardStream | AsyncGuardStream:
     t0 = time.perf_counter()
     meta = freeze(metadata) if metadata else EMPTY
@@ -156,15 +154,11 @@ def _refuse_changed_input(original: Conversation, opener: Callable[[Conversation
     return guarded
 
 
-def decorate_stream(guard: "Guard", fn: Callable[..., Any], *, prompt_arg: str | None,
+def decorate_stream(guard: Any, fn: Callable[..., Any], *, prompt_arg: str | None,
                     output_key: str) -> Callable[..., Any]:
     """``@guard`` on a generator or async-generator function: calling it returns a guarded stream."""
-    from .decorate import _prompt_location
-
     sig = inspect.signature(fn)
-    if prompt_arg is not None and prompt_arg not in sig.parameters:
-        raise RailguardError(f"@guard.wrap(prompt_arg={prompt_arg!r}): {fn.__qualname__}() has no such parameter "
-                             f"(parameters: {list(sig.parameters)})")
+    where = resolve_prompt_arg(fn, sig, prompt_arg)
     is_async = inspect.isasyncgenfunction(fn)
 
     def start(*args: Any, **kwargs: Any) -> GuardStream | AsyncGuardStream:
@@ -173,8 +167,8 @@ def decorate_stream(guard: "Guard", fn: Callable[..., Any], *, prompt_arg: str |
             bound = sig.bind(*args, **kwargs)
         except TypeError as exc:
             raise TypeError(f"{fn.__qualname__}(): {exc}") from None
-        where = _prompt_location(sig, bound, prompt_arg, fn.__qualname__)
-        conversation = Conversation.parse(bound.arguments[where])
+        bound.apply_defaults()
+        conversation = Conversation.parse(prompt_value(bound, where, fn.__qualname__))
 
         def opener(conv: Conversation) -> Any:
             call = inspect.BoundArguments(sig, bound.arguments.copy())

@@ -95,13 +95,88 @@ def test_prompt_arg_and_output_key(g) -> None:
         g.wrap(prompt_arg="nope")(lambda q: q)
 
 
-def test_prompt_not_found_is_a_clear_error(g) -> None:
-    @g
+def test_prompt_not_found_is_refused_at_decoration(g) -> None:
     def f(n: int) -> str:
         return "x"
 
-    with pytest.raises(RailguardError, match="could not find the prompt"):
-        f(3)
+    with pytest.raises(RailguardError, match=r"found no argument of .*f\(\) that can hold the prompt.*"
+                                             r"@guard.wrap\(prompt_arg="):
+        g(f)
+
+
+def test_system_and_question_checks_the_question_not_the_system_prompt(g) -> None:
+    # Issue 9: @guard picked `system` (the first str) as the prompt and the user's e-mail reached the model.
+    seen = []
+
+    @g
+    def answer(system, question):
+        seen.append((system, question))
+        return "ok"
+
+    assert answer("You are a helpful assistant.", "I am jane@corp.com") == "ok"
+    assert seen == [("You are a helpful assistant.", "I am {EMAIL}")]
+    assert answer(question="jailbreak", system="s") == "input blocked"
+
+
+@pytest.mark.parametrize("params, chosen", [
+    ("messages, model", "messages"),
+    ("model_id, prompt, temperature=0.1", "prompt"),
+    ("self_check, query", "query"),
+    ("q, temperature=0.2, top_p=1.0", "q"),
+    ("n: int, q", "q"),
+    ("user_input, *args, **kwargs", "user_input"),
+])
+def test_prompt_argument_is_resolved_from_the_signature(params, chosen) -> None:
+    import inspect
+
+    from railguard.prompt_arg import resolve_prompt_arg
+
+    ns: dict = {}
+    exec(f"def f({params}): pass", ns)
+    assert resolve_prompt_arg(ns["f"], inspect.signature(ns["f"]), None) == chosen
+
+
+@pytest.mark.parametrize("params, message", [
+    ("system, context", r"\['system', 'context'\] could all hold it"),
+    ("prompt, question", r"\['prompt', 'question'\] are all named like one"),
+    ("*args, **kwargs", "found no argument"),
+    ("n: int, flag: bool", "found no argument"),
+])
+def test_ambiguous_signatures_are_refused_when_decorating(g, params, message) -> None:
+    ns: dict = {}
+    exec(f"def f({params}):\n    return 'x'\n", ns)
+    with pytest.raises(RailguardError, match=message) as exc:
+        g(ns["f"])
+    assert "@guard.wrap(prompt_arg='...')" in str(exc.value)
+    ns2: dict = {}
+    exec(f"def gen({params}):\n    yield 'x'\n", ns2)  # generator functions (streams) resolve the same way
+    with pytest.raises(RailguardError, match=message):
+        g(ns2["gen"])
+
+
+def test_the_resolved_argument_is_used_on_every_call_and_must_hold_text(g) -> None:
+    seen = []
+
+    @g
+    def ask(n, question):
+        seen.append((n, question))
+        return "ok"
+
+    assert ask("jane@corp.com", "fine") == "ok"  # `n` is never the prompt, whatever it holds
+    assert seen == [("jane@corp.com", "fine")]
+    with pytest.raises(RailguardError, match="the prompt argument 'question' is a int"):
+        ask("x", 5)
+
+
+def test_prompt_argument_with_a_default(g) -> None:
+    seen = []
+
+    @g.wrap(prompt_arg="question")
+    def ask(question="mail jane@corp.com", *, n: int = 1):
+        seen.append(question)
+        return "ok"
+
+    assert ask() == "ok" and seen == ["mail {EMAIL}"]
 
 
 def test_non_text_return_is_a_clear_error(g) -> None:
