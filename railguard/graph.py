@@ -95,6 +95,13 @@ class GuardGraph:
     def stage(self, stage: str) -> StageGraph:
         return self.input if stage == "input" else self.output
 
+    @cached_property
+    def spec_hash(self) -> str:
+        """A short hash of the spec's meaning, naming this version of the guard in telemetry and audit records."""
+        from .telemetry.facts import spec_hash
+
+        return spec_hash(self.spec)
+
     # -- rendering ------------------------------------------------------------------------
     def to_text(self) -> str:
         s = self.spec.settings

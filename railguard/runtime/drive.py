@@ -13,6 +13,7 @@ never at import.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -67,6 +68,13 @@ def run_coroutine(coro: Coroutine[Any, Any, Any]) -> Any:
     return asyncio.run_coroutine_threadsafe(coro, background_loop()).result()
 
 
+async def _in_context(ctx: contextvars.Context, coro: Coroutine[Any, Any, Any]) -> Any:
+    """Run ``coro`` on another thread's loop with the submitting thread's context variables."""
+    for var, value in ctx.items():
+        var.set(value)  # this task's own copy of the context
+    return await coro
+
+
 def _setup_one(node: Any) -> BaseException | None:
     try:
         node.ensure_ready()
@@ -86,10 +94,13 @@ def _start_sync(jobs: Jobs) -> list[tuple[Any, Future, float]]:
     handles = []
     for node, ctx in zip(jobs.nodes, jobs.contexts):
         stops = jobs.stops(node)
+        # Jobs run in the caller's context (an OpenTelemetry span, the application's own context vars).
         if node.mode == "async":
-            fut = asyncio.run_coroutine_threadsafe(run_async(node, jobs.text, ctx, stops), background_loop())
+            fut = asyncio.run_coroutine_threadsafe(_in_context(contextvars.copy_context(),
+                                                               run_async(node, jobs.text, ctx, stops)),
+                                                   background_loop())
         else:
-            fut = executor().submit(run_sync, node, jobs.text, ctx, stops)
+            fut = executor().submit(contextvars.copy_context().run, run_sync, node, jobs.text, ctx, stops)
         handles.append((node, fut, now + node.spec.timeout_s))
     return handles
 
@@ -227,7 +238,8 @@ def _start_async(jobs: Jobs) -> list[tuple[Any, asyncio.Future, float]]:
         if node.mode == "async":
             fut = asyncio.ensure_future(run_async(node, jobs.text, ctx, stops))
         else:
-            fut = loop.run_in_executor(executor(), run_sync, node, jobs.text, ctx, stops)
+            fut = loop.run_in_executor(executor(), contextvars.copy_context().run, run_sync, node, jobs.text, ctx,
+                                       stops)
         handles.append((node, fut, now + node.spec.timeout_s))
     return handles
 

@@ -7,6 +7,7 @@ is returned as the error, so the stage can apply the validator's ``on_error``.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from .._frozen import freeze
 from ..chunking import Chunk, ChunkPolicy, boundary_windows, split
 from ..errors import ValidatorError
 from ..results import Outcome, Span
+from ..telemetry import state as _telemetry
 from ..validator import Context
 
 __all__ = ["Raw", "run_sync", "run_async"]
@@ -29,6 +31,7 @@ class Raw:
     error: BaseException | None
     latency: float
     checked: int
+    span: Any = None  # with tracing on: (open span, end time in ns), closed once the stage decided
 
 
 def _checked_outcome(node: Any, out: Any, length: int) -> Outcome:
@@ -104,6 +107,13 @@ def _plan(text: str, policy: ChunkPolicy) -> tuple[list[Chunk], list[Chunk], int
 
 
 def run_sync(node: Any, text: str, ctx: Context, stops: Callable[[Outcome], bool]) -> Raw:
+    hub = _telemetry.hub
+    if hub is not None and hub.tracer is not None:
+        return hub.validator(_run_sync, node, text, ctx, stops)
+    return _run_sync(node, text, ctx, stops)
+
+
+def _run_sync(node: Any, text: str, ctx: Context, stops: Callable[[Outcome], bool]) -> Raw:
     t0 = time.perf_counter()
     try:
         policy = node.policy
@@ -133,7 +143,7 @@ def _chunked_sync(node: Any, text: str, ctx: Context, policy: ChunkPolicy,
         while queue or pending:
             while queue and len(pending) < policy.concurrency and not stopped:
                 i = queue.pop(0)
-                pending[pool.submit(one, chunks[i])] = i
+                pending[pool.submit(contextvars.copy_context().run, one, chunks[i])] = i
             if not pending:
                 break
             finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
@@ -147,13 +157,20 @@ def _chunked_sync(node: Any, text: str, ctx: Context, policy: ChunkPolicy,
                 queue.clear()
         window_results: list[tuple[Chunk, Outcome]] = []
         if not stopped and windows:
-            futures = [(w, pool.submit(one, w)) for w in windows]
+            futures = [(w, pool.submit(contextvars.copy_context().run, one, w)) for w in windows]
             window_results = [(w, f.result()) for w, f in futures]
     parts = [(chunks[i], done[i]) for i in sorted(done)]
     return _combine(parts, window_results, stopped, len(chunks), hard), sum(len(c.text) for c, _ in parts)
 
 
 async def run_async(node: Any, text: str, ctx: Context, stops: Callable[[Outcome], bool]) -> Raw:
+    hub = _telemetry.hub
+    if hub is not None and hub.tracer is not None:
+        return await hub.avalidator(_run_async, node, text, ctx, stops)
+    return await _run_async(node, text, ctx, stops)
+
+
+async def _run_async(node: Any, text: str, ctx: Context, stops: Callable[[Outcome], bool]) -> Raw:
     t0 = time.perf_counter()
     try:
         policy = node.policy

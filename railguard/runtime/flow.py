@@ -14,6 +14,7 @@ from .._frozen import EMPTY, FrozenMap
 from ..graph import GuardGraph
 from ..messages import Conversation, Message
 from ..results import INTERVENED, NONE, GuardResult, Reask, StageResult
+from ..telemetry import state as _telemetry
 from ..validator import Context
 from .stage import StageRun, apply_masks_ranges, run_stage
 
@@ -50,6 +51,13 @@ def _result(graph: GuardGraph, t0: float, *, output: str, blocked_stage: str | N
 def validate_flow(graph: GuardGraph, text: str, source: str, metadata: FrozenMap = EMPTY,
                   messages: tuple[Message, ...] = ()) -> Generator[Any, Any, GuardResult]:
     """One stage on one text, no model. With no model to ask again, ``reask`` acts as ``block``."""
+    gen = _validate_flow(graph, text, source, metadata, messages)
+    hub = _telemetry.hub
+    return gen if hub is None else hub.flow(gen, graph, "validate", source, len(text))
+
+
+def _validate_flow(graph: GuardGraph, text: str, source: str, metadata: FrozenMap,
+                   messages: tuple[Message, ...]) -> Generator[Any, Any, GuardResult]:
     t0 = time.perf_counter()
     sg = graph.stage(source)
     if not messages and source == "input":
@@ -150,6 +158,13 @@ def output_part(graph: GuardGraph, conversation: Conversation, answer: str, meta
 def call_flow(graph: GuardGraph, conversation: Conversation, metadata: FrozenMap = EMPTY
               ) -> Generator[Any, Any, GuardResult]:
     """Input stage, model call, output stage, reasks. A blocked input never reaches the model."""
+    gen = _call_flow(graph, conversation, metadata)
+    hub = _telemetry.hub
+    return gen if hub is None else hub.flow(gen, graph, "call", None, None)
+
+
+def _call_flow(graph: GuardGraph, conversation: Conversation, metadata: FrozenMap
+               ) -> Generator[Any, Any, GuardResult]:
     t0 = time.perf_counter()
     input_result, sent = yield from input_part(graph, conversation, metadata)
     if sent is None:

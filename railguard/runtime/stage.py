@@ -19,6 +19,7 @@ from ..actions import Action, Kind
 from ..errors import ValidatorError, ValidatorTimeout
 from ..graph import Node, StageGraph
 from ..results import Assessment, Outcome, Span, StageResult
+from ..telemetry import state as _telemetry
 from ..validator import Context
 from .execute import Raw, run_sync
 
@@ -180,6 +181,9 @@ def decide(nodes: Sequence[Node], raws: Sequence[Raw], stage: str, guard: str,
     if watched:
         w_masks = list(masks) + [m for _, ms in watched for m in ms]
         would = Decision(max(strongest, *(k for k, _ in watched)), (), tuple(w_masks), any_fix)
+    hub = _telemetry.hub
+    if hub is not None:
+        hub.decided(nodes, raws, assessments)
     return Decision(strongest, tuple(assessments), tuple(masks), fix, would)
 
 
@@ -345,6 +349,12 @@ def _evaluate(sg: StageGraph, text: str, base: Context, actions: FrozenMap) -> G
 
 def run_stage(sg: StageGraph, text: str, base: Context, actions: FrozenMap) -> Generator[Any, Any, StageRun]:
     """Run a stage to its final text: masks applied, fixes applied and checked again."""
+    gen = _run_stage(sg, text, base, actions)
+    hub = _telemetry.hub
+    return gen if hub is None or hub.tracer is None or not sg.nodes else hub.stage(gen, sg, len(text))
+
+
+def _run_stage(sg: StageGraph, text: str, base: Context, actions: FrozenMap) -> Generator[Any, Any, StageRun]:
     t0 = time.perf_counter()
     original = text
     if not sg.nodes:

@@ -37,6 +37,7 @@ from ..errors import ModelError, ValidatorError, ValidatorTimeout
 from ..graph import GuardGraph, Node, StageGraph
 from ..messages import Conversation
 from ..results import Assessment, GuardResult, Span, StageResult
+from ..telemetry import state as _telemetry
 from ..validator import Context
 from .execute import Raw
 from .flow import _result, input_part, output_part
@@ -120,6 +121,8 @@ class _Track:
     details: Any = EMPTY
 
     def ran(self, raw: Raw) -> None:
+        if raw.span is not None:  # a traced run: its span closes here (the stream's verdict is cumulative)
+            _telemetry.end_span(raw.span)
         self.calls += 1
         self.latency_ms += raw.latency * 1000.0
         if raw.outcome is not None:
@@ -419,6 +422,13 @@ def _units(usage: dict) -> float:
 def stream_flow(graph: GuardGraph, conversation: Conversation, metadata: FrozenMap = EMPTY,
                 t0: float | None = None) -> Generator[Any, Any, GuardResult]:
     """Input stage, then the model's stream guarded by the output stage; yields stream ops."""
+    gen = _stream_flow(graph, conversation, metadata, t0)
+    hub = _telemetry.hub
+    return gen if hub is None else hub.flow(gen, graph, "stream", None, None)
+
+
+def _stream_flow(graph: GuardGraph, conversation: Conversation, metadata: FrozenMap,
+                 t0: float | None) -> Generator[Any, Any, GuardResult]:
     t0 = time.perf_counter() if t0 is None else t0
     settings = graph.spec.settings
     raising = settings.on_block == "raise"
