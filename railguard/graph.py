@@ -19,7 +19,18 @@ from .errors import SpecError, SpecIssue, ValidatorError
 from .spec.model import Spec, ValidatorSpec
 from .validator import Validator
 
-__all__ = ["GuardGraph", "StageGraph", "Node", "compile_spec"]
+__all__ = ["GuardGraph", "StageGraph", "Node", "compile_spec", "DEFERRED"]
+
+
+class DeferredResources(FrozenMap):
+    """Resources promised for run time (``railguard check --no-resources``): none is here, and
+    ``deferred`` tells a validator's ``link()`` to skip the checks that need one (a llama_guard
+    ``callable`` model) while still checking everything else."""
+
+    deferred = True
+
+
+DEFERRED = DeferredResources()
 
 
 class _Readiness:
@@ -142,7 +153,7 @@ class GuardGraph:
             out.append(f"  subgraph {sg.stage}_stage [{q(sg.stage + ' stage')}]")
             for n, node in enumerate(sg.nodes):
                 out.append(f"    {sg.stage}_{n}[{q(node.id + ': ' + node.spec.name)}]")
-            out.append(f"    {join}{{{q('merge: block > reask > fix > mask')}}}")
+            out.append(f"    {join}{{{q('merge: raise > block > reask > fix > mask > log')}}}")
             out.append("  end")
             for n, node in enumerate(sg.nodes):
                 out.append(f"  {prev} --> {sg.stage}_{n}")

@@ -147,9 +147,10 @@ class Registry:
         order = list(infos)
         # Hook implementations are collected per plugin, in registration order, so that
         # every class is attributed to its distribution.
+        hooktrace = pm.trace.root.get("hook")  # writes only with RAILGUARD_TRACE_HOOKS=1
         for impl in sorted(pm.hook.register_actions.get_hookimpls(), key=lambda i: order.index(i.plugin_name)):
             info = infos[impl.plugin_name]
-            for action_cls in _call(impl, info, "register_actions"):
+            for action_cls in _call(impl, info, "register_actions", hooktrace):
                 action = _check_action(action_cls, info)
                 if action.name in actions:
                     raise PluginError(_clash("action", action.name, actions[action.name].plugin, info))
@@ -157,7 +158,7 @@ class Registry:
                 provided[impl.plugin_name][1].append(action.name)
         for impl in sorted(pm.hook.register_validators.get_hookimpls(), key=lambda i: order.index(i.plugin_name)):
             info = infos[impl.plugin_name]
-            for vcls in _call(impl, info, "register_validators"):
+            for vcls in _call(impl, info, "register_validators", hooktrace):
                 _check_validator(vcls, info, actions)
                 if vcls.name in validators:
                     raise PluginError(_clash("validator", vcls.name, validators[vcls.name].plugin, info))
@@ -255,9 +256,11 @@ def _load_entry_points(pm: pluggy.PluginManager, infos: dict[str, PluginInfo]) -
         infos[ep.name] = PluginInfo(ep.name, ep.value, dist, version, False)
 
 
-def _call(impl: Any, info: PluginInfo, hook: str) -> list[Any]:
+def _call(impl: Any, info: PluginInfo, hook: str, hooktrace: Any) -> list[Any]:
+    hooktrace(f"{hook}() plugin={info.name}")
     try:
         got = impl.function()
+        hooktrace("finish", hook, "-->", [getattr(c, "name", getattr(c, "__name__", "?")) for c in got or ()])
     except Exception as exc:
         raise PluginError(f"plugin {info.name!r} ({info.distribution}): {hook}() raised "
                           f"{type(exc).__name__}: {exc}") from None

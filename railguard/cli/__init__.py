@@ -11,18 +11,43 @@ import argparse
 import importlib
 import os
 import sys
-from typing import Sequence
+from typing import Any, NoReturn, Sequence
 
 # Modules providing subcommands, in help order.
 COMMAND_MODULES = ("railguard.cli.core", "railguard.cli.spectest", "railguard.cli.evaluate", "railguard.cli.stats",
                    "railguard.cli.serve", "railguard.cli.scan", "railguard.cli.bedrock", "railguard.cli.llama_guard")
 
-EXIT_OK, EXIT_ERROR, EXIT_INTERVENED = 0, 1, 2
+# Exit statuses (the README's Command line section has the table). Usage errors get their own
+# status, EX_USAGE from sysexits.h, so that a script can tell "the guard intervened" (2) from
+# "the command line was wrong".
+EXIT_OK, EXIT_ERROR, EXIT_INTERVENED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 64, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors exiting EXIT_USAGE instead of 2 (subparsers inherit the class)."""
+
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+class _Version(argparse.Action):
+    """``--version``: print and exit before any subcommand is parsed (the version is read lazily)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        import railguard
+
+        print(f"railguard {railguard.__version__}")
+        parser.exit(EXIT_OK)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="railguard", description="Declarative guardrails around LLM calls.")
-    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser = _Parser(prog="railguard", description="Declarative guardrails around LLM calls.",
+                     epilog="exit status: 0 ok, 1 error, 2 the guard intervened, 64 usage error")
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -32,23 +57,28 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     from ..errors import RailguardError
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.version:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] in (["--version"], ["-V"]):
+        # Answered before the subcommands are imported: works even when one of them cannot load.
         import railguard
 
         print(f"railguard {railguard.__version__}")
         return EXIT_OK
+    parser = build_parser()
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:  # --help (0) and usage errors (EXIT_USAGE) end here
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
-        return EXIT_ERROR
+        return EXIT_USAGE
     try:
         return int(args.func(args) or 0)
     except RailguardError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # never a traceback for the user, unless asked

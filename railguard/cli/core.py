@@ -14,6 +14,9 @@ SPEC_SUFFIXES = (".yaml", ".yml", ".rail", ".xml")
 def register(sub: Any) -> None:
     p = sub.add_parser("check", help="check spec files; exit 1 if any is invalid")
     p.add_argument("specs", nargs="+", metavar="SPEC", help="spec files or directories of specs")
+    p.add_argument("--no-resources", action="store_true",
+                   help="check without the Python objects a spec's entries get at run time (resources=...), "
+                        "e.g. specs with llama_guard 'callable' models")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("validate", help="run one stage of a spec on a text")
@@ -49,7 +52,7 @@ def _spec_files(paths: list[str]) -> list[str]:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from ..errors import SpecError
-    from ..graph import compile_spec
+    from ..graph import DEFERRED, compile_spec
     from ..plugins import Registry
     from ..spec import load
 
@@ -62,7 +65,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     for path in files:
         try:
             spec = load(Path(path), registry)
-            compile_spec(spec, registry)
+            compile_spec(spec, registry, DEFERRED if args.no_resources else None)
         except SpecError as exc:
             bad += 1
             print(str(exc), file=sys.stderr)
@@ -73,17 +76,35 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
+def _decode(data: bytes, where: str) -> str:
+    """Text of a --file or of standard input: strict UTF-8, a leading byte order mark dropped."""
+    from ..errors import RailguardError
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RailguardError(f"{where} is not UTF-8 text: byte {exc.start} is {data[exc.start:exc.start + 1]!r} "
+                             f"({exc.reason}); convert it first, e.g. iconv -f latin1 -t utf-8") from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
 def _read_text(args: argparse.Namespace) -> str:
     from ..errors import RailguardError
 
     if args.text is not None:
-        return args.text
+        text = args.text
+        try:
+            text.encode("utf-8")  # undecodable argv bytes arrive as lone surrogates
+        except UnicodeEncodeError as exc:
+            raise RailguardError(f"--text is not UTF-8 text: character {exc.start} is not valid") from None
+        return text[1:] if text.startswith("\ufeff") else text
     if args.stdin:
-        return sys.stdin.read()
+        return _decode(sys.stdin.buffer.read(), "standard input")
     try:
-        return Path(args.file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RailguardError(f"cannot read {args.file}: {exc}") from None
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise RailguardError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    return _decode(data, args.file)
 
 
 def _table(rows: list[list[str]]) -> str:
@@ -91,18 +112,34 @@ def _table(rows: list[list[str]]) -> str:
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
 
 
+# The table shows this many spans per validator; the counts per type cover them all.
+SHOWN_SPANS = 3
+
+
+def _spans_cell(spans: Any) -> str:
+    """Counts per entity type, then the first few spans: bounded whatever the input size."""
+    counts: dict[str, int] = {}
+    for s in spans:
+        counts[s.type] = counts.get(s.type, 0) + 1
+    shown = ", ".join(f"{s.type}@{s.start}-{s.end}" for s in spans[:SHOWN_SPANS])
+    more = f", +{len(spans) - SHOWN_SPANS} more" if len(spans) > SHOWN_SPANS else ""
+    return ", ".join(f"{t} x{n}" for t, n in sorted(counts.items())) + f" [{shown}{more}]"
+
+
 def render_result(result: Any) -> str:
     rows = [["validator", "stage", "passed", "action", "ms", "details"]]
     for a in result.assessments:
         detail = a.error or a.message or ""
         if a.spans:
-            detail += (" " if detail else "") + "[" + ", ".join(f"{s.type}@{s.start}-{s.end}" for s in a.spans) + "]"
+            detail += (" " if detail else "") + _spans_cell(a.spans)
         if a.categories:
             detail += (" " if detail else "") + "categories=" + ",".join(a.categories)
         action = a.action
+        if a.skipped:
+            action = "not run"
         if a.monitored:  # recorded, not acted on: say what enforce mode would have done
             action = f"monitor: would {a.would_action}" if a.would_action else "monitor"
-        rows.append([a.id, a.stage, "yes" if a.passed else "no", action, f"{a.latency_ms:.2f}", detail])
+        rows.append([a.id, a.stage, "-" if a.skipped else "yes" if a.passed else "no", action, f"{a.latency_ms:.2f}", detail])
     usage = dict(result.usage)
     head = f"action: {result.action}" + (f" (blocked at {result.blocked_stage})" if result.blocked else "")
     for s in result.stages:

@@ -14,9 +14,17 @@ from ..errors import PluginError
 __all__ = ["traced", "atraced"]
 
 
+def _describe(call: Any) -> str:
+    # Names only: metadata and text are never traced.
+    return f"guard={getattr(call, 'guard', '?')} kind={getattr(call, 'kind', '?')} source={getattr(call, 'source', None)}"
+
+
 def _enter(manager: Any, call: Any) -> list[Any]:
     gens = []
+    hooktrace = manager.trace.root.get("hook")  # writes only with RAILGUARD_TRACE_HOOKS=1
     for impl in reversed(manager.hook.guard_call.get_hookimpls()):
+        hooktrace(f"guard_call({_describe(call)}) plugin={impl.plugin_name}"
+                  + (" wrapper" if impl.wrapper or impl.hookwrapper else ""))
         if impl.wrapper or impl.hookwrapper:
             gen = impl.function(call=call)
             try:
@@ -47,13 +55,20 @@ def _exit(gens: list[Any], result: Any, exc: BaseException | None) -> Any:
     return result
 
 
+def _finish(manager: Any, call: Any, result: Any) -> Any:
+    hooktrace = manager.trace.root.get("hook")
+    hooktrace("finish", f"guard_call({_describe(call)})", "-->",
+              f"action={getattr(result, 'action', None)} blocked={getattr(result, 'blocked', None)}")
+    return result
+
+
 def traced(manager: Any, call: Any, run: Callable[[], Any]) -> Any:
     gens = _enter(manager, call)
     try:
         result = run()
     except BaseException as exc:
-        return _exit(gens, None, exc)
-    return _exit(gens, result, None)
+        return _finish(manager, call, _exit(gens, None, exc))
+    return _finish(manager, call, _exit(gens, result, None))
 
 
 async def atraced(manager: Any, call: Any, run: Callable[[], Awaitable[Any]]) -> Any:
@@ -61,5 +76,5 @@ async def atraced(manager: Any, call: Any, run: Callable[[], Awaitable[Any]]) ->
     try:
         result = await run()
     except BaseException as exc:
-        return _exit(gens, None, exc)
-    return _exit(gens, result, None)
+        return _finish(manager, call, _exit(gens, None, exc))
+    return _finish(manager, call, _exit(gens, result, None))

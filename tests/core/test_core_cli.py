@@ -79,7 +79,7 @@ def test_graph_text_and_mermaid() -> None:
 
 def test_no_command_prints_help_and_fails() -> None:
     res = run_cli()
-    assert res.code == 1 and "usage: railguard" in res.err
+    assert res.code == 64 and "usage: railguard" in res.err  # a usage error (EX_USAGE), distinct from 1 and 2
 
 
 def test_version() -> None:
