@@ -15,6 +15,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from .._frozen import freeze
 from ..errors import SpecError, SpecIssue
+from .cases import build_cases
 from .model import Messages, Settings, Spec, ValidatorSpec
 from .schema import DEFAULT_MESSAGES, DEFAULT_SETTINGS, STAGES, Catalog, entry_schema, envelope_schema
 from .source import SourceMap, sort_issues
@@ -233,6 +234,8 @@ def _build(data: Mapping[str, Any], entries: Mapping[str, list], source: SourceM
                 params=freeze(params),
             ))
         stages[stage] = tuple(built)
+    tests, test_issues = build_cases(data.get("tests"), stages, source)
+    issues += test_issues
     if issues:
         raise SpecError(sort_issues(issues))
     return Spec(
@@ -246,5 +249,6 @@ def _build(data: Mapping[str, Any], entries: Mapping[str, list], source: SourceM
                           mode=settings["mode"]),
         input=stages["input"],
         output=stages["output"],
+        tests=tests,
         source=source,
     )

@@ -49,6 +49,47 @@ class ValidatorSpec:
 
 
 @dataclass(frozen=True)
+class TestCase:
+    """One case of a spec's ``tests``: a text and what the guard must do with it (see spec/cases.py)."""
+
+    __test__ = False  # not a pytest test class
+
+    index: int
+    name: str
+    stage: str  # "input" | "output"
+    text: str | None  # None: the input stage checks the user turns of ``messages``
+    messages: tuple[tuple[str, str], ...]  # (role, content)
+    expect: str  # "pass" | "block" | "mask" | "fix" | "reask"
+    result: str | None = None
+    entities: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    fires: tuple[str, ...] = ()
+    passes: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+    replies: FrozenMap = field(default_factory=FrozenMap)  # entry id -> the remote service's answer
+
+    @property
+    def path(self) -> str:
+        return f"$.tests[{self.index}]"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name}
+        if self.messages:
+            out["messages"] = [{"role": r, "content": c} for r, c in self.messages]
+        if self.text is not None:
+            out[self.stage] = self.text
+        out["expect"] = self.expect
+        if self.result is not None:
+            out["result"] = self.result
+        for key in ("entities", "categories", "fires", "passes", "errors"):
+            if getattr(self, key):
+                out[key] = list(getattr(self, key))
+        if self.replies:
+            out["replies"] = thaw(self.replies)
+        return out
+
+
+@dataclass(frozen=True)
 class Spec:
     version: int
     name: str
@@ -57,6 +98,7 @@ class Spec:
     settings: Settings
     input: tuple[ValidatorSpec, ...]
     output: tuple[ValidatorSpec, ...]
+    tests: tuple[TestCase, ...] = ()  # cases for `railguard test`
     source: SourceMap | None = field(default=None, compare=False, repr=False, hash=False)
 
     def stage(self, stage: str) -> tuple[ValidatorSpec, ...]:
@@ -92,4 +134,6 @@ class Spec:
                            "mode": s.mode}
         out["input"] = [entry(v) for v in self.input]
         out["output"] = [entry(v) for v in self.output]
+        if self.tests:
+            out["tests"] = [case.to_dict() for case in self.tests]
         return out

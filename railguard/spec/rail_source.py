@@ -218,6 +218,32 @@ class _Converter:
         out[key] = self.element(child, sub, root, path + (key,))
 
 
+def _cases(conv: _Converter, el: Any, schema: Mapping[str, Any] | None, root: Mapping[str, Any]) -> list[Any]:
+    """``<tests><case expect="pass"><input>...</input></case>...</tests>`` to the list of case mappings."""
+    conv.source.values[("tests",)] = (el.sourceline, None)
+    if el.attrib or (el.text or "").strip():
+        conv.issue(el, ("tests",), "<tests> takes no attributes or text, only <case> elements")
+    item = _items(schema, root)
+    cases = []
+    for i, case in enumerate(c for c in el if isinstance(c.tag, str)):
+        if case.tag != "case":
+            conv.issue(case, ("tests", i), f"<{case.tag}> inside <tests>; each test is a <case> element")
+            continue
+        cases.append(conv.element(case, item, root, ("tests", len(cases))))
+    return cases
+
+
+def _stray_text(conv: _Converter, root_el: Any) -> None:
+    """Text at the root or after an element is an error, as a stray value in YAML is."""
+    if (root_el.text or "").strip():
+        conv.issue(root_el, (), "unexpected text inside <rail>; it holds elements only")
+    for el in root_el.iterdescendants():
+        if isinstance(el.tag, str) and (el.tail or "").strip():
+            parent = el.getparent()
+            conv.issues.append(SpecIssue(f"unexpected text after <{el.tag}> inside <{parent.tag}>",
+                                         "$", conv.source.file, el.sourceline, None))
+
+
 def parse_rail(text: str | bytes, file: str | None, envelope: Mapping[str, Any],
                validator_schema: SchemaLookup) -> tuple[Any, SourceMap, list[SpecIssue]]:
     """Parse a RAIL document into (data, source map, issues)."""
@@ -273,6 +299,8 @@ def parse_rail(text: str | bytes, file: str | None, envelope: Mapping[str, Any],
             if (child.text or "").strip():
                 conv.issue(child, (key,), f"unexpected text inside <{child.tag}>; it holds validator elements")
             data[key] = entries
+        elif key == "tests":
+            data[key] = _cases(conv, child, props.get(key), envelope)
         else:
             data[key] = conv.element(child, props.get(key), envelope, (key,))
     return data, source, conv.issues

@@ -10,6 +10,7 @@ import copy
 from typing import Any, Iterable, Mapping, Protocol
 
 from ..validator import ParamIssue
+from .cases import TESTS_SCHEMA
 
 SPEC_VERSION = 1
 NAME_PATTERN = r"^[0-9a-zA-Z_-]{1,50}$"
@@ -117,5 +118,6 @@ def envelope_schema(action_names: Iterable[str]) -> dict[str, Any]:
             },
             "input": {"type": "array", "items": entry},
             "output": {"type": "array", "items": entry},
+            "tests": TESTS_SCHEMA,
         },
     }
