@@ -51,7 +51,7 @@ def _spec_files(paths: list[str]) -> list[str]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from ..errors import SpecError
+    from ..errors import RailguardError, SpecError
     from ..graph import DEFERRED, compile_spec
     from ..plugins import Registry
     from ..spec import load
@@ -63,12 +63,21 @@ def cmd_check(args: argparse.Namespace) -> int:
         print("error: no spec files found", file=sys.stderr)
         return 1
     for path in files:
+        # Every file is checked and reported, whatever goes wrong with one of them.
         try:
             spec = load(Path(path), registry)
             compile_spec(spec, registry, DEFERRED if args.no_resources else None)
         except SpecError as exc:
             bad += 1
             print(str(exc), file=sys.stderr)
+            continue
+        except RailguardError as exc:
+            bad += 1
+            print(f"{path}: {exc}", file=sys.stderr)
+            continue
+        except Exception as exc:  # a bug, but the other files are still checked
+            bad += 1
+            print(f"{path}: internal error while checking: {type(exc).__name__}: {str(exc)[:300]}", file=sys.stderr)
             continue
         print(f"ok: {path} ({spec.name}: {len(spec.input)} input, {len(spec.output)} output validators)")
     if bad:

@@ -28,6 +28,18 @@ def _looks_like_path(value: str) -> bool:
     return "\n" not in value and value.strip() == value and value.lower().endswith(YAML_SUFFIXES + RAIL_SUFFIXES)
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"), (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
+         (b"\xff\xfe", "UTF-16 (little-endian)"), (b"\xfe\xff", "UTF-16 (big-endian)"))
+
+
+def _bom_encoding(raw: bytes) -> str | None:
+    """The encoding a byte-order mark other than UTF-8's names, if the bytes start with one."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            return name
+    return None
+
+
 def load(path_or_text: str | os.PathLike[str], catalog: Catalog, *, format: str | None = None) -> Spec:
     """Load a spec from a file path or from spec text (YAML, or RAIL when it starts with '<')."""
     if isinstance(path_or_text, os.PathLike) or (isinstance(path_or_text, str) and _looks_like_path(path_or_text)):
@@ -47,10 +59,16 @@ def load(path_or_text: str | os.PathLike[str], catalog: Catalog, *, format: str 
         if format is None:
             suffix = path.suffix.lower()
             format = "rail" if suffix in RAIL_SUFFIXES else "yaml" if suffix in YAML_SUFFIXES else None
+        encoding = _bom_encoding(raw)
+        if encoding is not None:
+            raise SpecError([SpecIssue(f"not UTF-8 text: the file is {encoding} (it starts with a {encoding} "
+                                       "byte-order mark); save it as UTF-8", "$", name, 1, 1)])
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise SpecError([SpecIssue(f"not UTF-8 text (byte {exc.start})", "$", name)]) from None
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise SpecError([SpecIssue(f"not UTF-8 text (byte {exc.start}, line {line}); specs are UTF-8", "$",
+                                       name, line)]) from None
         return load_text(text, catalog, format=format, file=name)
     if not isinstance(path_or_text, str):
         raise SpecError(f"expected a path or spec text, got {type(path_or_text).__name__}")

@@ -7,10 +7,12 @@ All problems are collected and reported together, each with file, line, column
 from __future__ import annotations
 
 import difflib
+import functools
+import math
 import re
 from typing import Any, Iterable, Iterator, Mapping
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 
 from .._frozen import freeze
@@ -18,7 +20,7 @@ from ..errors import SpecError, SpecIssue
 from .cases import build_cases
 from .model import Messages, Settings, Spec, ValidatorSpec
 from .schema import DEFAULT_MESSAGES, DEFAULT_SETTINGS, STAGES, Catalog, entry_schema, envelope_schema
-from .source import SourceMap, sort_issues
+from .source import SourceMap, cap_message, shorten, sort_issues
 
 COMMON_KEYS = ("on_fail", "id", "on_error", "timeout_s", "mode")
 
@@ -47,18 +49,20 @@ def _issues(err: ValidationError, base: tuple, source: SourceMap) -> Iterator[Sp
         allowed = list((err.schema.get("properties") or {}).keys())
         patterns = err.schema.get("patternProperties") or {}
         for key in err.instance:
-            if key in allowed or any(re.search(p, key) for p in patterns):
+            if key in allowed or any(_compiled(p).search(key) for p in patterns):
                 continue
-            yield source.issue(path + (key,), f"{key!r} is not a known key{did_you_mean(str(key), allowed)}. "
-                               f"Valid keys: {sorted(allowed)}", key=True)
+            spell = source.spell
+            hint = did_you_mean(spell(str(key)), [spell(a) for a in allowed])
+            yield source.issue(path + (key,), f"{shorten(spell(str(key)))} is not a known key{hint}. "
+                               f"Valid keys: {sorted(spell(a) for a in allowed)}", key=True)
         return
     if err.validator == "enum" and isinstance(err.instance, str):
         choices = [c for c in err.validator_value if isinstance(c, str)]
-        yield source.issue(path, f"{err.instance!r} is not one of {_short(err.validator_value)}"
-                           f"{did_you_mean(err.instance, choices)}")
+        yield source.issue(path, f"{shorten(err.instance)} is not one of {_short(err.validator_value)}"
+                           f"{did_you_mean(err.instance[:200], choices)}")
         return
     if err.validator == "enum":
-        yield source.issue(path, f"{err.instance!r} is not one of {_short(err.validator_value)}")
+        yield source.issue(path, f"{shorten(err.instance)} is not one of {_short(err.validator_value)}")
         return
     if err.validator == "type" and isinstance(err.instance, str) and err.instance.lstrip()[:1] in ("{", "["):
         wanted = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
@@ -67,6 +71,9 @@ def _issues(err: ValidationError, base: tuple, source: SourceMap) -> Iterator[Sp
 
             try:
                 json.loads(err.instance)
+            except RecursionError:
+                yield source.issue(path, f"JSON text nested too deeply ({len(err.instance)} characters)")
+                return
             except ValueError as exc:
                 kinds = " or ".join(("an " if w[0] in "aeiou" else "a ") + w for w in wanted)
                 yield source.issue(path, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno} "
@@ -78,11 +85,100 @@ def _issues(err: ValidationError, base: tuple, source: SourceMap) -> Iterator[Sp
             # best.absolute_path is already absolute within the checked instance.
             yield from _issues(best, base, source)
             return
-    yield source.issue(path, err.message)
+    yield source.issue(path, _message(err))
+
+
+def _message(err: ValidationError) -> str:
+    """jsonschema's message, with the offending value quoted short (its repr may be megabytes)."""
+    message = err.message
+    if len(message) > 200:
+        full = repr(err.instance)
+        if message.startswith(full):
+            message = shorten(err.instance) + message[len(full):]
+    return cap_message(message)
+
+
+def _anchored(pattern: str) -> str:
+    """``pattern`` with every end-of-input ``$`` as ``\\Z``: JSON Schema means the end of the string,
+    Python's ``$`` also matches before a final newline (so ``name: "x\\n"`` passed ``^[a-z]+$``)."""
+    out = []
+    escaped = in_class = False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "$":
+            out.append("\\Z")
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(_anchored(pattern))
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Mapping[str, Any]) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and not _compiled(pattern).search(instance):
+        yield ValidationError(f"{shorten(instance)} does not match {pattern!r}")
+
+
+def _pattern_properties(validator: Any, patterns: Mapping[str, Any], instance: Any,
+                        schema: Mapping[str, Any]) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        rx = _compiled(pattern)
+        for key, value in instance.items():
+            if rx.search(key):
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
+def _additional_properties(validator: Any, extras: Any, instance: Any,
+                           schema: Mapping[str, Any]) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "object"):
+        return
+    props = schema.get("properties", {})
+    patterns = [_compiled(p) for p in schema.get("patternProperties", {})]
+    unknown = [k for k in instance if k not in props and not any(rx.search(k) for rx in patterns)]
+    if validator.is_type(extras, "object"):
+        for key in unknown:
+            yield from validator.descend(instance[key], extras, path=key)
+    elif not extras and unknown:
+        yield ValidationError(f"additional properties are not allowed ({len(unknown)} unexpected)")
+
+
+# Draft 2020-12 with patterns read as JSON Schema means them (end of input is the end of the string).
+SpecValidator = validators.extend(Draft202012Validator, {"pattern": _pattern,
+                                                         "patternProperties": _pattern_properties,
+                                                         "additionalProperties": _additional_properties})
+
+
+def nonfinite_issues(data: Any, source: SourceMap, path: tuple = ()) -> list[SpecIssue]:
+    """NaN and infinities anywhere in a spec (``.nan`` in YAML, ``"nan"`` or ``NaN`` JSON text in RAIL):
+    they pass every range check (``threshold: .nan`` never matches), so they are refused everywhere."""
+    out: list[SpecIssue] = []
+    stack: list[tuple[Any, tuple]] = [(data, path)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            out.append(source.issue(where, f"{value!r} is not a finite number; NaN and infinities are not allowed "
+                                    "in specs"))
+        elif isinstance(value, Mapping):
+            stack.extend((v, where + (k,)) for k, v in value.items())
+        elif isinstance(value, (list, tuple)):
+            stack.extend((v, where + (i,)) for i, v in enumerate(value))
+    return out
 
 
 def schema_issues(schema: Mapping[str, Any], instance: Any, base: tuple, source: SourceMap) -> list[SpecIssue]:
-    validator = Draft202012Validator(schema)
+    validator = SpecValidator(schema)
     out: list[SpecIssue] = []
     for err in validator.iter_errors(instance):
         out.extend(_issues(err, base, source))
@@ -119,6 +215,7 @@ def check_document(data: Any, source: SourceMap, catalog: Catalog,
     envelope["properties"]["input"]["items"] = {}
     envelope["properties"]["output"]["items"] = {}
     issues += schema_issues(envelope, data, (), source)
+    issues += nonfinite_issues(data, source)
 
     known = catalog.validator_names()
     entries: dict[str, list[tuple[str, dict[str, Any], int]]] = {"input": [], "output": []}
@@ -134,9 +231,10 @@ def check_document(data: Any, source: SourceMap, catalog: Catalog,
                 continue
             name, params = got
             if name not in known:
-                issues.append(source.issue(path + (name,), f"{name!r} is not a known validator"
-                                           f"{did_you_mean(name, known)}. Known validators: {sorted(known)}",
-                                           key=True))
+                spell = source.spell
+                issues.append(source.issue(path + (name,), f"{shorten(spell(str(name)))} is not a known validator"
+                                           f"{did_you_mean(spell(str(name)), [spell(k) for k in known])}. Known "
+                                           f"validators: {sorted(spell(k) for k in known)}", key=True))
                 continue
             ppath = path + (name,)
             if not isinstance(params, Mapping):

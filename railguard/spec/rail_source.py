@@ -119,8 +119,10 @@ def coerce(text: str, schema: Mapping[str, Any] | None, root: Mapping[str, Any] 
         # JSON text for an object- or array-typed value (a JSON Schema inside <schema>...</schema>).
         try:
             value = json.loads(stripped)
-        except ValueError:
+        except (ValueError, RecursionError):
             value = None
+        if value is not None and not _shallow(value):
+            value = None  # left as text: the schema check reports it
         if (isinstance(value, dict) and "object" in types) or (isinstance(value, list) and "array" in types):
             return value
     if "array" in types:
@@ -136,6 +138,23 @@ def coerce(text: str, schema: Mapping[str, Any] | None, root: Mapping[str, Any] 
     if "null" in types and stripped in ("", "null"):
         return None
     return text
+
+
+MAX_JSON_DEPTH = 64
+
+
+def _shallow(value: Any) -> bool:
+    """Whether JSON text read into ``value`` nests at most MAX_JSON_DEPTH levels."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return False
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return True
 
 
 def _plural(key: str, schema: Mapping[str, Any] | None, root: Mapping[str, Any] | None) -> str | None:
@@ -168,10 +187,11 @@ class _Converter:
                 return {}
             return coerce(text, schema, root)
         out: dict[str, Any] = {}
+        given: dict[str, str] = {}
         for raw_name, value in attrs.items():
-            if "}" in raw_name:  # a namespaced attribute
-                raw_name = raw_name.split("}", 1)[1]
-            key = _key(raw_name)
+            key = self.attribute(el, raw_name, path, schema, root, given)
+            if key is None:
+                continue
             self.source.values[path + (key,)] = (el.sourceline, None)
             self.source.keys[path + (key,)] = (el.sourceline, None)
             out[key] = coerce(value, _property(schema, key, root), root)
@@ -187,6 +207,28 @@ class _Converter:
         for child in children:
             self.child(child, out, schema, root, path)
         return out
+
+    def attribute(self, el: Any, raw_name: str, path: tuple, schema: Mapping[str, Any] | None,
+                  root: Mapping[str, Any] | None, given: dict[str, str]) -> str | None:
+        """The key of an attribute, or None (reported) for a second spelling of one key or a YAML
+        spelling: RAIL writes ``on-fail``, and ``on_fail`` or a namespaced ``x:on-fail`` beside it would
+        silently override it."""
+        shown = raw_name.split("}", 1)[1] if "}" in raw_name else raw_name
+        if "}" in raw_name:  # a namespaced attribute: name it by its prefix, as it is written
+            prefix = next((p for p, uri in (el.nsmap or {}).items() if uri == raw_name[1:].split("}", 1)[0]), None)
+            shown = f"{prefix}:{shown}" if prefix else shown
+        local = raw_name.split("}", 1)[1] if "}" in raw_name else raw_name
+        key = _key(local)
+        if "_" in local and _has_property(schema, key, root):
+            self.issue(el, path + (key,), f"attribute {shown!r} of <{el.tag}>: RAIL spells it "
+                       f"{local.replace('_', '-')!r} (hyphens, not underscores)")
+            return None
+        if key in given:
+            self.issue(el, path + (key,), f"attributes {given[key]!r} and {shown!r} of <{el.tag}> both give "
+                       f"{key.replace('_', '-')!r}; give it once")
+            return None
+        given[key] = shown
+        return key
 
     def child(self, child: Any, out: dict[str, Any], schema: Mapping[str, Any] | None,
               root: Mapping[str, Any] | None, path: tuple) -> None:
@@ -249,7 +291,7 @@ def parse_rail(text: str | bytes, file: str | None, envelope: Mapping[str, Any],
     """Parse a RAIL document into (data, source map, issues)."""
     from lxml import etree
 
-    source = SourceMap(file)
+    source = SourceMap(file, syntax="rail")
     raw = text.encode("utf-8") if isinstance(text, str) else text
     match = _DOCTYPE.search(raw)
     if match:
@@ -272,8 +314,13 @@ def parse_rail(text: str | bytes, file: str | None, envelope: Mapping[str, Any],
         return None, source, conv.issues
     data: dict[str, Any] = {}
     props = envelope["properties"]
+    given: dict[str, str] = {}
+    _stray_text(conv, root_el)
     for raw_name, value in root_el.attrib.items():
-        key = "railguard" if raw_name == "version" else _key(raw_name)
+        key = conv.attribute(root_el, raw_name, (), envelope, envelope, given)
+        if key is None:
+            continue
+        key = "railguard" if key == "version" else key
         source.values[(key,)] = (root_el.sourceline, None)
         source.keys[(key,)] = (root_el.sourceline, None)
         data[key] = coerce(value, props.get(key), envelope)
@@ -294,7 +341,16 @@ def parse_rail(text: str | bytes, file: str | None, envelope: Mapping[str, Any],
                 epath = (key, i)
                 source.values[epath] = (vel.sourceline, None)
                 source.keys[epath + (name,)] = (vel.sourceline, None)
-                params = conv.element(vel, validator_schema(name), validator_schema(name), epath + (name,))
+                schema = validator_schema(name)
+                if schema is None:
+                    # An unknown validator (a typo such as <denied-topic>): the checker reports its name
+                    # once; its attributes and children are not read against a schema it does not have.
+                    entries.append({name: {}})
+                    continue
+                if "_" in vel.tag:
+                    conv.issue(vel, epath + (name,), f"<{vel.tag}>: RAIL spells it <{vel.tag.replace('_', '-')}> "
+                               "(hyphens, not underscores)")
+                params = conv.element(vel, schema, schema, epath + (name,))
                 entries.append({name: params if params not in ("", None) else {}})
             if (child.text or "").strip():
                 conv.issue(child, (key,), f"unexpected text inside <{child.tag}>; it holds validator elements")

@@ -110,17 +110,17 @@ class BedrockGuardrail(Validator):
     @classmethod
     def check_params(cls, params: Mapping[str, Any]) -> Iterable[ParamIssue]:
         gid = params.get("id")
-        if isinstance(gid, str) and not GUARDRAIL_ID.match(gid):
+        if isinstance(gid, str) and not GUARDRAIL_ID.fullmatch(gid):
             yield ParamIssue(("id",), f"{gid!r} is not a Bedrock guardrail id (lowercase letters and digits, such "
                              "as 'ab12cd34ef56') or guardrail ARN (arn:aws:bedrock:REGION:ACCOUNT:guardrail/ID)")
         version = params.get("version")
         if isinstance(version, (str, int)) and not isinstance(version, bool) and \
-                not GUARDRAIL_VERSION.match(str(version)):
+                not GUARDRAIL_VERSION.fullmatch(str(version)):
             hint = " (did you mean 'DRAFT'?)" if str(version).lower() == "draft" else ""
             yield ParamIssue(("version",), f"{version!r} is not a guardrail version: use DRAFT or a number from "
                              f"1 to 99999999{hint}")
         region = params.get("region")
-        if isinstance(region, str) and not REGION.match(region):
+        if isinstance(region, str) and not REGION.fullmatch(region):
             yield ParamIssue(("region",), f"{region!r} is not an AWS Region name such as 'us-east-1'")
         units = params.get("chunk_units", DEFAULTS["chunk_units"])
         limit = params.get("max_chars", DEFAULTS["max_chars"])
@@ -134,7 +134,7 @@ class BedrockGuardrail(Validator):
 
     def link(self, spec: Any, resources: Mapping[str, Any]) -> None:
         super().link(spec, resources)
-        if not GUARDRAIL_ID.match(self.entry_id):
+        if not GUARDRAIL_ID.fullmatch(self.entry_id):
             raise ValueError(f"bedrock_guardrail needs 'id', the guardrail id or ARN (for example id: ab12cd34ef56); "
                              f"got {self.entry_id!r}")
         self.guardrail_id = self.entry_id
