@@ -10,6 +10,7 @@ spaCy English pipeline (the ``railguard[ner]`` extra).
 
 from __future__ import annotations
 
+import time
 from typing import Any, Iterable, Mapping
 
 from railguard import ChunkPolicy, Context, Outcome, ParamIssue, Span, Validator, hookimpl
@@ -94,6 +95,7 @@ class Pii(Validator):
         self.engine_name = self.params.get("engine", "rules")
         self.spacy_model = self.params.get("spacy_model")
         self._detector = None
+        self._budget_s: float | None = None
 
     # -- spec checking --------------------------------------------------------------------
     @classmethod
@@ -132,6 +134,14 @@ class Pii(Validator):
                                                           "use ISO 3166 alpha-2 codes such as 'US', 'GB', 'DE'")
 
     # -- lifecycle ------------------------------------------------------------------------
+    def link(self, spec: Any, resources: Mapping[str, Any]) -> None:
+        """Takes this entry's ``timeout_s`` as the scan's time budget: an inline validator's timeout
+        is only checked after it returns, so the scan itself stops there and fails closed."""
+        super().link(spec, resources)
+        for entry in getattr(spec, self.stage, None) or ():
+            if getattr(entry, "id", None) == self.entry_id and isinstance(getattr(entry, "timeout_s", None), float):
+                self._budget_s = entry.timeout_s
+
     def _names_engine(self):
         wanted = [t for t in _NAME_TYPES if t in self.actions]
         if not wanted:
@@ -169,7 +179,8 @@ class Pii(Validator):
     def validate(self, text: str, context: Context) -> Outcome:
         if self._detector is None:
             self.setup()
-        found = self._detector.detect(text)
+        deadline = None if self._budget_s is None else time.monotonic() + self._budget_s
+        found = self._detector.detect(text, deadline)
         details: dict[str, Any] = {"engine": self.engine}
         if not found:
             return Outcome.ok(details=details)
@@ -196,13 +207,16 @@ class Pii(Validator):
 
     def lookbehind(self) -> int | None:
         """Left context a decision needs: a cue word may end 48 characters before a value and be
-        29 characters long, plus one character for a word boundary (78). A value itself never
+        29 characters long, plus one character for a word boundary (78); for numbers, plus the
+        stretch that decides where the number's segment starts (``numeric.REACH``). A value itself never
         reaches back into released text: it would have been complete, and judged, before release."""
         if self.lookahead() is None:
             return None
         from .context import LEFT_CONTEXT
+        from .numeric import NUMERIC_TYPES, REACH
 
-        return LEFT_CONTEXT
+        # Where a number's segment starts can depend on the token before it (REACH characters).
+        return LEFT_CONTEXT + (REACH if any(t in NUMERIC_TYPES for t in self.actions) else 0)
 
     def chunk_policy(self) -> ChunkPolicy | None:
         if self.engine_name == "spacy" and any(t in self.actions for t in _NAME_TYPES):

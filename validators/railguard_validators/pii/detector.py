@@ -73,8 +73,8 @@ class Detector:
         self.allow_normal = frozenset(normalise(a) for a in allow)
         self.blocking = frozenset(blocking)
 
-    def candidates(self, text: str) -> list[tuple[int, int, str, float, str]]:
-        scan = Scan(text, self.automata)
+    def candidates(self, text: str, deadline: float | None = None) -> list[tuple[int, int, str, float, str]]:
+        scan = Scan(text, self.automata, deadline)
         for step in self.steps:
             step(scan)
         if self.expiry_after_card:
@@ -91,14 +91,15 @@ class Detector:
                 if m is not None:
                     scan.add(m.start(), m.end(), "CREDIT_DEBIT_CARD_EXPIRY", 0.8, "after-card")
 
-    def detect(self, text: str) -> list[tuple[int, int, str, float, str]]:
+    def detect(self, text: str, deadline: float | None = None) -> list[tuple[int, int, str, float, str]]:
         """Resolved spans, sorted by start: ``(start, end, type, score, why)``.
 
         Detection reads the text as a person sees it (:func:`railguard.text.normalize.normalize`:
         invisible characters dropped, NFKC, separators, dashes and digits of every script unified);
-        spans are offsets into ``text``, covering the original characters of each value."""
+        spans are offsets into ``text``, covering the original characters of each value.
+        Past ``deadline`` (``time.monotonic()``) the scan stops with ``ScanBudgetExceeded``."""
         norm = normalize(text)
-        found = self.candidates(norm.text)
+        found = self.candidates(norm.text, deadline)
         if not found:
             return []
         if not norm.identity:

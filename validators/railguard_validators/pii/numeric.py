@@ -1,76 +1,74 @@
-"""Numbers that prove themselves: cards, IBANs, formatted SSNs/ITINs/SINs, NHS numbers, IPv4, phones.
+"""Numbers that prove themselves: cards, IBANs, SSNs/ITINs/SINs, NHS numbers, IPv4, phones.
 
 One regex pass finds the places worth a look: runs of at least seven digits and separators,
 and two digits right after two letters (an IBAN's check digits). Its pattern starts with a
-character class, so the regex engine skips prose at C speed. Only those places are matched
-against each type's format, and a format match counts only if its validity check passes
-(Luhn and issuer range, mod 97, SSN rules, ITIN groups, NHS mod 11, SIN Luhn, octet ranges,
-libphonenumber metadata). Within a run the first type to claim a stretch keeps it, in the
-order of :data:`ORDER`.
+character class, so the regex engine skips prose at C speed.
+
+A run is cut into **segments**, the stretches that can hold one value or a few written side by
+side. Tokens are the run's space-separated pieces. A space between two tokens joins them
+(``4111 1111 1111 1111``, ``+44 20 7946 0958``) unless the two are clearly separate: the next
+token starts a new number (``+``, or ``(`` after anything but a country code or trunk digit),
+or one of them has its own inner punctuation (``2024-07-12 (415) 555-0132``,
+``1990 415-555-0132``, ``415-555-0132 212-555-0199``). A run glued to a letter (a hex digest,
+a UUID, ``INV-2024``) holds no value; a segment longer than :data:`MAX_SEGMENT` characters or
+:data:`MAX_TOKENS` tokens is one long identifier (a tracking number, a table row) and holds none
+either. Every decision therefore depends on a bounded stretch of text (:data:`REACH`), which
+keeps the scan linear and the streaming look-ahead finite.
+
+A segment is first judged whole, by its shape and the validity rules (Luhn and issuer range,
+SSN rules, ITIN groups, SIN Luhn, NHS mod 11, octet ranges, libphonenumber metadata). If it is
+not a value as a whole, it is read as leading label numbers followed by values that fill the
+rest exactly (``Order 1129 4111 1111 1111 1111``, ``In 2024 4111 1111 1111 1111``, two phones
+side by side); a value is never carved out of the middle of a number, nor from its first digits.
+
+An explicit cue for a type ("SSN", "card number", "NHS", "IBAN", "routing") makes a well-formed
+value of that type count even when its validity rule fails: people type test values
+(123-45-6789) and mistype digits. Where no cue speaks, the validity rules decide.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .checksums import IBAN_LENGTHS, card_issuer, iban_valid, itin_valid, luhn, nhs_valid, sin_valid, ssn_valid
-from .contextual import CONTEXT_LED, VALUE_LED, value_ok
+from .contextual import CONTEXT_LED, VALUE_LED
 from .scan import Scan
 
-__all__ = ["NumericRecognizer", "NUMERIC_TYPES", "MAX_LEN"]
+__all__ = ["NumericRecognizer", "NUMERIC_TYPES", "MAX_LEN", "REACH", "MAX_SEGMENT", "MAX_TOKENS"]
 
 # A place worth a look: an IBAN's check digits (two digits after two letters), or a run of
 # 7+ characters of digits and separators that starts with a digit, '+' or '(' and ends on a digit.
 _PLACES = re.compile(r"[0-9+(](?:(?<=[A-Za-z]{2}[0-9])[0-9]|[0-9 \-./()]{5,}[0-9])")
 _DROP = {ord(c): None for c in " -./()+"}
+_TOKEN = re.compile(r"[^ ]+")
+_GROUPS = re.compile(r"[0-9]+")
 
-_B = r"(?<![0-9])(?<![0-9][\-./])"  # not the tail of a longer number
-_E = r"(?![0-9])(?![\-./][0-9])"  # not the head of a longer number
+MAX_SEGMENT = 40  # characters: longer is one identifier, never a value or a few values
+MAX_TOKENS = 8
+# How far a decision about a value can look: its segment, the space after it and the next token.
+REACH = 2 * MAX_SEGMENT + 4
+MAX_LEN = REACH
 
-_CARD = re.compile(_B + r"(?:[0-9]{4}(?P<s>[ \-]?)[0-9]{4}(?P=s)[0-9]{4}(?P=s)[0-9]{4}(?:(?P=s)[0-9]{3})?"
-                   r"|[0-9]{4}[ \-][0-9]{6}[ \-][0-9]{4,5}|[0-9]{12,19})" + _E)
-_SSN = re.compile(_B + r"[0-9]{3}(?P<s>[\- ])[0-9]{2}(?P=s)[0-9]{4}" + _E)
-_SIN = re.compile(_B + r"[0-9]{3}(?P<s>[\- ])[0-9]{3}(?P=s)[0-9]{3}" + _E)
-_NHS = re.compile(_B + r"[0-9]{3}(?P<s>[\- ]?)[0-9]{3}(?P=s)[0-9]{4}" + _E)
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
-_IPV4 = re.compile(r"(?<![0-9.])" + _OCTET + r"(?:\." + _OCTET + r"){3}(?![0-9])(?!\.[0-9])")
-_PHONE = re.compile(r"(?<![0-9])(?:\+[0-9]{1,3}(?:[ .\-]?\(0\))?[ .\-]?|\(\+?[0-9]{1,3}\)[ .\-]?)?"
-                    r"(?:\([0-9]{1,5}\)[ .\-]?)?[0-9]{1,15}(?:[ .\-][0-9]{1,8}){0,7}(?![0-9])")
-# Shapes that are never taken for a phone number: an SSN, a date, a decimal number.
-_NOT_PHONE = re.compile(r"[0-9]{3}-[0-9]{2}-[0-9]{4}|(?:19|20)[0-9]{2}([\-./])[01]?[0-9]\1[0-3]?[0-9]"
-                        r"|[0-3]?[0-9]([\-./])[01]?[0-9]\2(?:19|20)[0-9]{2}|[0-9]+\.[0-9]{1,2}")
-_DATE = re.compile(r"(?<![0-9])(?:(?:19|20)[0-9]{2}([\-./])[01]?[0-9]\1[0-3]?[0-9]"
-                   r"|[0-3]?[0-9]([\-./])[01]?[0-9]\2(?:19|20)[0-9]{2})(?![0-9])")
-_GROUP_START = re.compile(r"(?<=[ .\-])[0-9(]")
+_IPV4 = re.compile(_OCTET + r"(?:\." + _OCTET + r"){3}")
+# Words that make a dotted number a section, version or standard rather than an address.
+_NOT_IP = re.compile(r"(?:section|sections|sec|§|clause|chapter|ch|version|ver|release|rel|rule|article|art|"
+                     r"paragraph|para|figure|fig|table|step|item|part|build|appendix|annex|standard|iso|rfc|"
+                     r"page|pages|pp|no|number|heading|title|subsection|chapters|v|oid|isbn|lot|batch)"
+                     r"\.?[ :#]*$")
+_DATE = re.compile(r"(?:19|20)[0-9]{2}([\-./])[01]?[0-9]\1[0-3]?[0-9]|[0-3]?[0-9]([\-./])[01]?[0-9]\2(?:19|20)[0-9]{2}")
+_DECIMAL = re.compile(r"[0-9]+\.[0-9]{1,2}")
+_PAREN_PREFIX = re.compile(r"\(\+?[0-9]{1,5}\)[0-9]*")
+_COUNTRY = re.compile(r"\+[0-9]{1,3}")
 _iban_bodies: dict[int, re.Pattern[str]] = {}
 
-# Runs written the way phone numbers are (and nothing else is): tried as a whole number first.
-_PHONE_SHAPES = frozenset({"(999) 999-9999", "(999)999-9999", "(999) 999 9999", "999.999.9999", "9-999-999-9999",
-                           "9 999 999 9999", "9.999.999.9999", "9 (999) 999-9999"})
+_CARD_, _SSN_, _ITIN_, _SIN_, _NHS_, _PHONE_ = (
+    "CREDIT_DEBIT_CARD_NUMBER", "US_SOCIAL_SECURITY_NUMBER", "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER",
+    "CA_SOCIAL_INSURANCE_NUMBER", "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "PHONE")
 
-# The shape of a run (each digit written as 9) names the types it can be as a whole. A run with
-# a known shape is settled by that shape's checks alone; other runs are searched for values
-# inside them ("born 1990 415-555-0132").
-_SHAPE = str.maketrans("0123456789", "9999999999")
-_CARDS_, _SSN_, _SIN_, _NHS_ = "CREDIT_DEBIT_CARD_NUMBER", "US_SOCIAL_SECURITY_NUMBER", "CA_SOCIAL_INSURANCE_NUMBER", \
-    "UK_NATIONAL_HEALTH_SERVICE_NUMBER"
-_SHAPES: dict[str, tuple[str, ...]] = {
-    **{"9" * n: (_CARDS_,) for n in range(12, 20)},
-    "9" * 10: (_NHS_,),
-    **{sep.join(g): (_CARDS_,) for sep in " -" for g in (("9999",) * 4, ("9999", "999999", "99999"),
-                                                          ("9999", "999999", "9999"))},
-    **{sep.join(("999", "99", "9999")): (_SSN_,) for sep in " -"},
-    **{sep.join(("999", "999", "999")): (_SIN_,) for sep in " -"},
-    **{sep.join(("999", "999", "9999")): (_NHS_,) for sep in " -"},
-}
-
-# Claim order within a run; the long numbers that need a cue (contextual.VALUE_LED) come after IP_ADDRESS.
-ORDER = ("INTERNATIONAL_BANK_ACCOUNT_NUMBER", "CREDIT_DEBIT_CARD_NUMBER", "US_SOCIAL_SECURITY_NUMBER",
-         "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "CA_SOCIAL_INSURANCE_NUMBER", "IP_ADDRESS",
-         "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "PHONE")
+ORDER = ("INTERNATIONAL_BANK_ACCOUNT_NUMBER", _CARD_, _SSN_, _ITIN_, _SIN_, "IP_ADDRESS", _NHS_, _PHONE_)
 NUMERIC_TYPES = frozenset(ORDER) | VALUE_LED
-MAX_LEN = 40  # longest value here: a phone with country code and separators (IBANs: patterns.MAX_LEN)
 
 
 def _iban_body(length: int) -> re.Pattern[str]:
@@ -82,11 +80,108 @@ def _iban_body(length: int) -> re.Pattern[str]:
     return pattern
 
 
-def _free(taken: list[tuple[int, int]], s: int, e: int) -> bool:
-    for ts, te in taken:
-        if s < te and ts < e:
-            return False
-    return True
+def _glued(text: str, s: int, e: int) -> bool:
+    """A letter (or '_') touches the run, directly or through one '-', '.' or '/': part of a word,
+    a hex digest, a UUID or a code like INV-2024-0042, never a value of its own."""
+    if s > 0:
+        c = text[s - 1]
+        if c.isalpha() or c == "_" or (c in "-./" and s > 1 and (text[s - 2].isalpha() or text[s - 2] == "_")):
+            return True
+    if e < len(text):
+        c = text[e]
+        if c.isalpha() or c == "_" or (c in "-./" and e + 1 < len(text) and text[e + 1].isalnum()):
+            return True
+    return False
+
+
+def _punct(token: str) -> bool:
+    return "-" in token or "." in token or "/" in token
+
+
+def _prefix(token: str, first: bool) -> bool:
+    """A token that leads into the next one: a country code, a bracketed area code, a trunk digit."""
+    return (_COUNTRY.fullmatch(token) is not None or _PAREN_PREFIX.fullmatch(token) is not None
+            or (first and token.isdigit() and len(token) <= 2))
+
+
+def _joined(a: str, b: str, first: bool) -> bool:
+    """Does a single space join token ``a`` to the next token ``b``?"""
+    if len(a) > MAX_SEGMENT or len(b) > MAX_SEGMENT or b[0] == "+":
+        return False
+    if _prefix(a, first):
+        return True
+    return b[0] != "(" and not _punct(a) and not _punct(b)
+
+
+def segments(text: str, s: int, e: int, tick=None) -> Iterator[list[tuple[int, int]] | None]:
+    """The run ``text[s:e]`` cut into segments, each a list of token spans; None for a segment too
+    long to hold a value (more than MAX_TOKENS tokens or MAX_SEGMENT characters)."""
+    cur: list[tuple[int, int]] = []
+    long = False
+    prev = ""
+    last_end = -2
+    for m in _TOKEN.finditer(text, s, e):
+        tok = m.group()
+        ts = m.start()
+        if tick is not None:
+            tick(ts)
+        if (cur or long) and not (ts == last_end + 1 and _joined(prev, tok, len(cur) == 1 and not long)):
+            yield None if long else cur
+            cur, long = [], False
+        if not long:
+            cur.append(m.span())
+            if len(cur) > MAX_TOKENS or m.end() - cur[0][0] > MAX_SEGMENT:
+                cur, long = [], True
+        prev = tok
+        last_end = m.end()
+    if cur or long:
+        yield None if long else cur
+
+
+def _groups(raw: str) -> list[int]:
+    return [len(g) for g in _GROUPS.findall(raw)]
+
+
+def _seps(raw: str) -> set[str]:
+    return {c for c in raw if not c.isdigit()}
+
+
+_CARD_GROUPS = frozenset({(4, 6, 5), (4, 6, 4), (4, 4, 4, 4, 3), (4, 4, 4, 3), (4, 4, 4, 2)})
+_NANP_GROUPS = frozenset({(3, 3, 4), (1, 3, 3, 4), (3, 4), (3, 7), (1, 3, 7)})
+
+
+def _card_shape(raw: str, d: str) -> bool:
+    """12-19 digits, plain or grouped as cards are printed (fours, 4-6-5, 4-6-4, 4-4-4-4-3) with
+    one kind of separator; fours run together (an invisible character between them) count."""
+    if not 12 <= len(d) <= 19:
+        return False
+    seps = _seps(raw)
+    if not seps:
+        return True
+    if len(seps) != 1 or not seps <= {" ", "-", "."}:
+        return False
+    sizes = tuple(_groups(raw))
+    return all(n % 4 == 0 for n in sizes) or sizes in _CARD_GROUPS
+
+
+def _three(raw: str, sizes: tuple[int, int, int]) -> bool:
+    """Three groups of ``sizes`` with one separator (space, dash or dot), or those digits plain."""
+    seps = _seps(raw)
+    if not seps:
+        return len(raw) == sum(sizes)
+    return len(seps) == 1 and seps <= {" ", "-", "."} and tuple(_groups(raw)) == sizes
+
+
+def _phone_grouping(raw: str, d: str, whole: bool) -> bool:
+    """Groups the way phone numbers are written: international (+, 00) any way; a national number
+    with a trunk 0 in groups of up to 7 (only as a whole segment: inside a longer number such
+    groups are anything); otherwise as NANP numbers are (3-3-4, 1-3-3-4, 3-4)."""
+    if raw.startswith("+") or raw.startswith("(+") or d.startswith("00"):
+        return True
+    sizes = tuple(_groups(raw))
+    if d.startswith("0") and whole:
+        return max(sizes) <= 7
+    return sizes in _NANP_GROUPS
 
 
 class NumericRecognizer:
@@ -97,13 +192,13 @@ class NumericRecognizer:
         self.types = tuple(t for t in ORDER if t in wanted)
         self.phones = phones
         self.iban = "INTERNATIONAL_BANK_ACCOUNT_NUMBER" in wanted
-        self.card = "CREDIT_DEBIT_CARD_NUMBER" in wanted
-        self.ssn = "US_SOCIAL_SECURITY_NUMBER" in wanted
-        self.itin = "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER" in wanted
-        self.sin = "CA_SOCIAL_INSURANCE_NUMBER" in wanted
+        self.card = _CARD_ in wanted
+        self.ssn = _SSN_ in wanted
+        self.itin = _ITIN_ in wanted
+        self.sin = _SIN_ in wanted
         self.ipv4 = "IP_ADDRESS" in wanted
-        self.nhs = "UK_NATIONAL_HEALTH_SERVICE_NUMBER" in wanted
-        self.phone = "PHONE" in wanted and phones is not None
+        self.nhs = _NHS_ in wanted
+        self.phone = _PHONE_ in wanted and phones is not None
         self.cued = tuple((t, CONTEXT_LED[t]) for t in sorted(wanted & VALUE_LED))
         self.runs = any((self.card, self.ssn, self.itin, self.sin, self.ipv4, self.nhs, self.phone, self.cued))
         self.active = self.runs or self.iban
@@ -113,10 +208,10 @@ class NumericRecognizer:
             return
         text = scan.text
         skip = 0  # the end of the last IBAN: its digits are not looked at again
-        phone_first = self.phone
-        region_of = self.phones.region_of if self.phone else None
+        tick = scan.tick
         for m in _PLACES.finditer(text):
             s, e = m.span()
+            tick(s)
             if s < skip:
                 continue
             if e - s == 2:  # an IBAN's check digits
@@ -127,102 +222,159 @@ class NumericRecognizer:
                 continue
             if not self.runs:
                 continue
-            raw = text[s:e]
-            shape = raw.translate(_SHAPE)
-            nd = shape.count("9")
-            if nd < 7 and (nd < 4 or raw.count(".") != 3):
-                continue  # too short for anything but an IPv4 address, and not dotted like one
-            if self.ipv4 and nd <= 12 and _IPV4.fullmatch(raw):
-                scan.add(s, e, "IP_ADDRESS", 1.0, "ipv4")
+            if _glued(text, s, e):
+                if self.cued and s > 0 and text[s - 1].isupper():
+                    self._cued(scan, s, e)  # a passport number may start with a letter: C03005988
                 continue
-            known = _SHAPES.get(shape)
-            if known is not None:
-                self._whole(scan, s, e, raw, known)
-                continue
-            if phone_first and (shape[0] in "+(" or shape in _PHONE_SHAPES) and nd <= 17 \
-                    and region_of(raw) is not None:
-                scan.add(s, e, "PHONE", 0.9, "phonenumbers")
-                continue
-            if "-" in raw or "/" in raw or "." in raw:
-                date = _DATE.search(text, s, e)
-                if date is not None:  # "call 0412 348 535 2019-09-26": the date is not part of a number
-                    for part_s, part_e in ((s, date.start()), (date.end(), e)):
-                        part = text[part_s:part_e].strip(" -./()")
-                        if len(part) >= 7:
-                            part_s = text.index(part, part_s)
-                            self._run(scan, part_s, part_s + len(part), part, part.translate(_SHAPE))
-                    continue
-            self._run(scan, s, e, raw, shape)
+            for seg in segments(text, s, e, tick):
+                if seg is not None:
+                    self._segment(scan, seg)
 
-    def _run(self, scan: Scan, s: int, e: int, raw: str, shape: str) -> None:
-        """A run of an unknown shape: each type's format searched inside it."""
-        nd = shape.count("9")
-        known = _SHAPES.get(shape)
-        if known is not None:
-            self._whole(scan, s, e, raw, known)
-            return
-        taken: list[tuple[int, int]] = []
-        if self.card and nd >= 12:
-            self._cards(scan, s, e, taken)
-        if nd >= 9 and (self.ssn or self.itin) and ("-" in raw or " " in raw):
-            self._ssn_itin(scan, s, e, taken)
-        if self.sin and nd >= 9 and ("-" in raw or " " in raw):
-            self._sin(scan, s, e, taken)
-        if self.ipv4 and "." in raw:
-            self._ipv4(scan, s, e, taken)
-        if len(taken) == 1 and taken[0] == (s, e):
-            return
-        if self.cued and nd >= 8:
-            self._cued(scan, s, e, taken)
-        if self.nhs and nd >= 10:
-            self._nhs(scan, s, e, taken)
-        if self.phone and nd >= 7:
-            self._phones(scan, s, e, taken)
-
-    def _whole(self, scan: Scan, s: int, e: int, raw: str, shape: tuple[str, ...]) -> None:
-        """A run whose shape is a known format: the first of its types whose check passes, else a phone."""
+    # -- one segment ------------------------------------------------------------------
+    def _segment(self, scan: Scan, seg: list[tuple[int, int]]) -> None:
+        text = scan.text
+        a, b = seg[0][0], seg[-1][1]
+        raw = text[a:b]
         d = raw.translate(_DROP)
-        kind = shape[0]
-        if kind == _CARDS_:
-            if self.card and luhn(d) and card_issuer(d) is not None:
-                scan.add(s, e, _CARDS_, 1.0, "luhn+issuer")
-                return
-        elif kind == _SSN_:
-            if self.ssn and ssn_valid(d):
-                scan.add(s, e, _SSN_, 1.0, "ssn-rules")
-                return
-            if self.itin and itin_valid(d):
-                scan.add(s, e, "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", 1.0, "itin-ranges")
-                return
-            return  # an SSN-shaped number is never taken for a phone
-        elif kind == _SIN_:
-            if self.sin and sin_valid(d):
-                scan.add(s, e, _SIN_, 1.0, "sin-luhn")
-                return
-        if self.cued:
-            taken: list[tuple[int, int]] = []
-            self._cued(scan, s, e, taken)
-            if taken:
-                return
-        if kind == _NHS_:
-            if self.nhs and nhs_valid(d) and (
-                    self.phones is None or scan.near(_NHS_, s, e) or self.phones.region_of(raw) is None):
-                scan.add(s, e, _NHS_, 1.0, "nhs-mod11")
-                return
-        if self.phone:
-            self._phones(scan, s, e, [])
+        if len(d) < 7:
+            if len(d) >= 4 and self.ipv4 and len(seg) == 1:
+                self._ipv4(scan, a, b, raw)
+            return
+        if len(seg) == 1 and "." in raw and self.ipv4 and self._ipv4(scan, a, b, raw):
+            return
+        if _DATE.fullmatch(raw) or _DECIMAL.fullmatch(raw):
+            return
+        if self.card and len(seg) == 5 and self._card_then_number(scan, seg, raw, d):
+            return
+        whole = self._value(scan, a, b, raw, d, True)
+        if whole is not None:
+            scan.add(a, b, *whole)
+            return
+        if len(seg) > 1:
+            self._parts(scan, seg)
+        elif self.cued:
+            self._cued(scan, a, b)
 
-    def _cued(self, scan: Scan, s: int, e: int, taken: list) -> None:
-        """Numbers that count only next to a cue ("SSN 078051121", "routing 021000021")."""
+    def _card_then_number(self, scan: Scan, seg: list[tuple[int, int]], raw: str, d: str) -> bool:
+        """"4408 9029 6410 0702 328": not a 19-digit card, but a 16-digit one and another number."""
+        if tuple(_groups(raw)) != (4, 4, 4, 4, 3) or len(_seps(raw)) != 1 or (luhn(d) and card_issuer(d)):
+            return False
+        if luhn(d[:16]) and card_issuer(d[:16]) is not None:
+            scan.add(seg[0][0], seg[3][1], _CARD_, 1.0, "luhn+issuer")
+            return True
+        return False
+
+    def _parts(self, scan: Scan, seg: list[tuple[int, int]]) -> None:
+        """Leading label numbers, then values that fill the rest of the segment exactly."""
+        text = scan.text
+        n = len(seg)
+        memo: dict[tuple[int, int], tuple | None] = {}
+
+        def value(i: int, j: int):
+            key = (i, j)
+            if key not in memo:
+                a, b = seg[i][0], seg[j - 1][1]
+                raw = text[a:b]
+                d = raw.translate(_DROP)
+                memo[key] = self._value(scan, a, b, raw, d, False) if len(d) >= 7 else None
+            return memo[key]
+
+        # fill[i]: the values that cover tokens i..n-1 exactly (longest first), or None.
+        fill: list[list | None] = [None] * (n + 1)
+        fill[n] = []
+        for i in range(n - 1, 0 - 1, -1):
+            for j in range(n, i, -1):
+                if fill[j] is not None:
+                    got = value(i, j)
+                    if got is not None:
+                        fill[i] = [(i, j, got), *fill[j]]
+                        break
+        for k in range(0, n):
+            if fill[k]:
+                for i, j, got in fill[k]:
+                    scan.add(seg[i][0], seg[j - 1][1], *got)
+                return
+
+    def _value(self, scan: Scan, a: int, b: int, raw: str, d: str, whole: bool) -> tuple[str, float, str] | None:
+        """What ``text[a:b]`` is as a whole, if anything: (type, score, why)."""
+        near = scan.near
+        if self.card and _card_shape(raw, d):
+            if luhn(d) and card_issuer(d) is not None:
+                return _CARD_, 1.0, "luhn+issuer"
+            if 13 <= len(d) <= 19 and near(_CARD_, a, b):
+                return _CARD_, 0.9, "card-format+context"
+        if _three(raw, (3, 2, 4)):
+            plain = raw.isdigit()
+            if not plain or whole:
+                if self.ssn and ((not plain and ssn_valid(d)) or near(_SSN_, a, b)):
+                    return _SSN_, 1.0 if ssn_valid(d) else 0.9, "ssn-rules" if ssn_valid(d) else "ssn-format+context"
+                if self.itin and d[0] == "9" and ((not plain and itin_valid(d)) or near(_ITIN_, a, b)):
+                    return _ITIN_, 1.0, "itin-ranges"
+            if not plain:
+                return None  # an SSN-shaped number is never taken for a phone
+        if self.sin and _three(raw, (3, 3, 3)):
+            plain = raw.isdigit()
+            if (not plain and sin_valid(d) and d[0] not in "08") or near(_SIN_, a, b):
+                return _SIN_, 1.0, "sin-luhn"
+        if self.cued and whole:
+            found = self._cued(scan, a, b)
+            if found:
+                return None  # added by _cued
+        if self.nhs and _three(raw, (3, 3, 4)):
+            if near(_NHS_, a, b):
+                return _NHS_, 1.0, "nhs-mod11" if nhs_valid(d) else "nhs-format+context"
+            if not raw.isdigit() and nhs_valid(d) and (self.phones is None or self.phones.region_of(raw) is None):
+                return _NHS_, 1.0, "nhs-mod11"
+        if self.phone:
+            return self._phone(scan, a, b, raw, d, whole)
+        return None
+
+    def _phone(self, scan: Scan, a: int, b: int, raw: str, d: str, whole: bool) -> tuple[str, float, str] | None:
+        if len(d) > 17 or _DATE.fullmatch(raw):
+            return None
+        if not (raw.isdigit() or _phone_grouping(raw, d, whole)):
+            # Regions without a trunk prefix write national numbers in threes ("612 345 678" in
+            # Spain): accepted as a whole segment when valid for a configured region outside NANP.
+            if not whole or max(_groups(raw)) > 4 or self.phones.region_of(raw) in (None, "US", "CA"):
+                return None
+            return _PHONE_, 0.9, "phonenumbers"
+        if raw.isdigit():  # bare digits are a count, an id or a timestamp unless a cue says phone
+            if not (whole and scan.near(_PHONE_, a, b)):
+                return None
+            return (_PHONE_, 0.9, "phonenumbers+context") if self.phones.region_of(raw) else (
+                (_PHONE_, 0.6, "phone-shape+context") if len(d) <= 15 else None)
+        if self.phones.region_of(raw) is not None:
+            return _PHONE_, 0.9, "phonenumbers"
+        if whole and len(d) <= 15 and scan.near(_PHONE_, a, b):
+            return _PHONE_, 0.6, "phone-shape+context"
+        return None
+
+    def _cued(self, scan: Scan, s: int, e: int) -> bool:
+        """Numbers that count only next to a cue ("SSN 078051121", "routing 021000021"). The cue
+        makes a well-formed number count even if its checksum fails (see the module docstring)."""
         text = scan.text
         for entity, rule in self.cued:
             for m in rule.value.finditer(text, max(0, s - 1), e):  # a passport may start with a letter
                 ms, me = m.span()
-                if _free(taken, ms, me) and value_ok(entity, rule, m.group()) and scan.near(entity, ms, me):
-                    taken.append((ms, me))
-                    scan.add(ms, me, entity, 0.95, "context")
+                if ms < s - 1 or me > e or not scan.near(entity, ms, me):
+                    continue
+                if entity == "US_BANK_ACCOUNT_NUMBER" and not 8 <= sum(c.isdigit() for c in m.group()) <= 17:
+                    continue
+                if entity == _ITIN_ and not m.group().startswith("9"):
+                    continue
+                scan.add(ms, me, entity, 0.95, "context")
+                return True
+        return False
 
-    # -- claims ---------------------------------------------------------------------
+    # -- single-format claims ------------------------------------------------------------
+    def _ipv4(self, scan: Scan, a: int, b: int, raw: str) -> bool:
+        if _IPV4.fullmatch(raw) is None:
+            return False
+        before = scan.lower[max(0, a - 24):a]
+        if _NOT_IP.search(before) is None:
+            scan.add(a, b, "IP_ADDRESS", 1.0, "ipv4")
+        return True
+
     def _iban(self, scan: Scan, s: int, anchor_end: int) -> int:
         text = scan.text
         if s > 0 and text[s - 1].isalnum():
@@ -237,97 +389,7 @@ class NumericRecognizer:
         if iban_valid(text[s:e].translate(_DROP)):
             scan.add(s, e, "INTERNATIONAL_BANK_ACCOUNT_NUMBER", 1.0, "iban-mod97")
             return e
+        if scan.near("INTERNATIONAL_BANK_ACCOUNT_NUMBER", s, e):
+            scan.add(s, e, "INTERNATIONAL_BANK_ACCOUNT_NUMBER", 0.9, "iban-format+context")
+            return e
         return 0
-
-    def _cards(self, scan: Scan, s: int, e: int, taken: list) -> None:
-        for m in _CARD.finditer(scan.text, s, e):
-            ms, me = m.span()
-            d = m.group().translate(_DROP)
-            if not (luhn(d) and card_issuer(d) is not None):
-                if len(d) != 19 or not m.group("s"):
-                    continue
-                # "4408 9029 6410 0702 328 GB": a 16-digit card followed by another number
-                me -= 4
-                d = d[:16]
-                if not (luhn(d) and card_issuer(d) is not None):
-                    continue
-            taken.append((ms, me))
-            scan.add(ms, me, "CREDIT_DEBIT_CARD_NUMBER", 1.0, "luhn+issuer")
-
-    def _ssn_itin(self, scan: Scan, s: int, e: int, taken: list) -> None:
-        for m in _SSN.finditer(scan.text, s, e):
-            if not _free(taken, *m.span()):
-                continue
-            d = m.group().translate(_DROP)
-            if self.ssn and ssn_valid(d):
-                taken.append(m.span())
-                scan.add(m.start(), m.end(), "US_SOCIAL_SECURITY_NUMBER", 1.0, "ssn-rules")
-            elif self.itin and itin_valid(d):
-                taken.append(m.span())
-                scan.add(m.start(), m.end(), "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", 1.0, "itin-ranges")
-
-    def _sin(self, scan: Scan, s: int, e: int, taken: list) -> None:
-        for m in _SIN.finditer(scan.text, s, e):
-            if _free(taken, *m.span()) and sin_valid(m.group().translate(_DROP)):
-                taken.append(m.span())
-                scan.add(m.start(), m.end(), "CA_SOCIAL_INSURANCE_NUMBER", 1.0, "sin-luhn")
-
-    def _ipv4(self, scan: Scan, s: int, e: int, taken: list) -> None:
-        for m in _IPV4.finditer(scan.text, s, e):
-            if _free(taken, *m.span()):
-                taken.append(m.span())
-                scan.add(m.start(), m.end(), "IP_ADDRESS", 1.0, "ipv4")
-
-    def _nhs(self, scan: Scan, s: int, e: int, taken: list) -> None:
-        for m in _NHS.finditer(scan.text, s, e):
-            ms, me = m.span()
-            if not _free(taken, ms, me) or not nhs_valid(m.group().translate(_DROP)):
-                continue
-            # Ten digits in 3-3-4 is also the shape of a NANP phone number: the context decides,
-            # and without an NHS cue a valid phone number stays a phone number.
-            if (self.phones is not None and not scan.near("UK_NATIONAL_HEALTH_SERVICE_NUMBER", ms, me)
-                    and self.phones.region_of(m.group()) is not None):
-                continue
-            taken.append((ms, me))
-            scan.add(ms, me, "UK_NATIONAL_HEALTH_SERVICE_NUMBER", 1.0, "nhs-mod11")
-
-    def _phones(self, scan: Scan, s: int, e: int, taken: list) -> None:
-        text = scan.text
-        region_of = self.phones.region_of
-        for m in _PHONE.finditer(text, s, e):
-            ms, me = m.span()
-            raw = m.group()
-            nd = len(raw.translate(_DROP))
-            if nd < 7 or not _free(taken, ms, me) or _NOT_PHONE.fullmatch(raw):
-                continue
-            if nd <= 17 and region_of(raw) is not None:
-                taken.append((ms, me))
-                scan.add(ms, me, "PHONE", 0.9, "phonenumbers")
-                continue
-            best = self._sub_phone(text, ms, me, taken)
-            if best is not None:
-                taken.append(best)
-                scan.add(best[0], best[1], "PHONE", 0.9, "phonenumbers")
-            elif nd <= 15 and scan.near("PHONE", ms, me):
-                taken.append((ms, me))
-                scan.add(ms, me, "PHONE", 0.6, "phone-shape+context")
-
-    def _sub_phone(self, text: str, ms: int, me: int, taken: list) -> tuple[int, int] | None:
-        """The longest valid number that starts or ends on a group boundary inside ``text[ms:me]``
-        ("born 1990 415-555-0132" holds a phone after its first group)."""
-        starts = [ms] + [g.start() for g in _GROUP_START.finditer(text, ms, me)]
-        if len(starts) < 2:
-            return None
-        ends = [me] + [st - 1 for st in reversed(starts[1:])]
-        best = None
-        for a in starts:
-            for b in ends:
-                while b > a and not text[b - 1].isdigit():
-                    b -= 1
-                if b - a < 7 or (best is not None and b - a <= best[1] - best[0]) or (a == ms and b == me):
-                    continue
-                raw = text[a:b]
-                nd = len(raw.translate(_DROP))
-                if 7 <= nd <= 17 and _free(taken, a, b) and self.phones.region_of(raw) is not None:
-                    best = (a, b)
-        return best

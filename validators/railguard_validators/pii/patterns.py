@@ -41,8 +41,10 @@ def emails(scan: Scan) -> None:
     if "@" not in text:
         return
     rev, n = scan.rev, scan.n
+    tick = scan.tick
     for m in _EMAIL_DOMAIN.finditer(text):
         at = m.start()
+        tick(at)
         lm = _LOCAL_REV.match(rev, n - at)
         if lm is None or len(lm.group()) > 64 or m.end() - at > 254:
             continue  # longer than RFC 5321 allows: not an address

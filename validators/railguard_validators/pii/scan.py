@@ -3,7 +3,14 @@ the context-word index, and the candidate spans found so far."""
 
 from __future__ import annotations
 
-__all__ = ["Scan", "ascii_lower"]
+import time
+
+__all__ = ["Scan", "ascii_lower", "ScanBudgetExceeded"]
+
+
+class ScanBudgetExceeded(TimeoutError):
+    """The scan ran out of its time budget before reaching the end of the text (fail closed)."""
+
 
 _ASCII_LOWER = {c: c + 32 for c in range(65, 91)}
 
@@ -18,9 +25,9 @@ def ascii_lower(text: str) -> str:
 class Scan:
     """One validate call's working state. Recognizers append ``(start, end, type, score, why)``."""
 
-    __slots__ = ("text", "n", "_lower", "_rev", "_ctx", "_automata", "out")
+    __slots__ = ("text", "n", "_lower", "_rev", "_ctx", "_automata", "out", "deadline", "_ticks")
 
-    def __init__(self, text: str, automata=None) -> None:
+    def __init__(self, text: str, automata=None, deadline: float | None = None) -> None:
         self.text = text
         self.n = len(text)
         self._lower: str | None = None
@@ -28,6 +35,17 @@ class Scan:
         self._ctx = None
         self._automata = automata
         self.out: list[tuple[int, int, str, float, str]] = []
+        self.deadline = deadline
+        self._ticks = 0
+
+    def tick(self, pos: int) -> None:
+        """Called once per place a recognizer looks at: past the deadline, the scan stops with
+        :class:`ScanBudgetExceeded` (the runtime then applies ``on_error``: block by default)."""
+        if self.deadline is None:
+            return
+        self._ticks += 1
+        if self._ticks & 1023 == 0 and time.monotonic() > self.deadline:
+            raise ScanBudgetExceeded(f"pii scan stopped at character {pos:,} of {self.n:,}: over its time budget")
 
     @property
     def ctx(self):
