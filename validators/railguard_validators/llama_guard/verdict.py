@@ -1,9 +1,10 @@
 """Reading Llama Guard's answer: ``safe``, or ``unsafe`` with violated category codes below it.
 
 Tolerant of what real deployments send back: any case, surrounding whitespace and blank lines
-(Llama Guard 3 often starts with two newlines), ``\\r\\n``, spaces around commas, codes on one line
-or on several, a trailing period, special tokens left in the decoded text (``<|eot_id|>``), an
-explanation after the codes, a repeated code. Everything else fails closed: an empty answer,
+(Llama Guard 3 often starts with two newlines), ``Safe.`` with a period, ``unsafe: S1`` with a
+colon, ``\\r\\n``, spaces around commas, codes on one line or on several, a trailing period,
+special tokens left in the decoded text (``<|eot_id|>``), an explanation after the codes, a
+repeated code. Everything else fails closed: an empty answer,
 a refusal, ``safe unsafe``... count as unsafe with ``status: "error"`` and say why.
 """
 
@@ -18,6 +19,8 @@ __all__ = ["Verdict", "parse_verdict"]
 _SPECIAL = re.compile(r"<\|[A-Za-z0-9_]{1,40}\|>|</s>|<s>")
 _CODE = re.compile(r"^[A-Za-z]{1,3}\d{1,3}$")
 _SPLIT = re.compile(r"[,\s]+")
+# "safe", "Safe.", "unsafe", "unsafe: S1", "UNSAFE S1,S2": the verdict word, one optional mark, the rest.
+_HEAD = re.compile(r"(safe|unsafe)(?![A-Za-z0-9_])\s*([.:]?)\s*(.*)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -57,13 +60,15 @@ def parse_verdict(raw: Any, known: Iterable[str] = ()) -> Verdict:
     if not lines:
         return _unreadable("the answer is empty")
     first = lines[0]
-    word, _, rest = first.partition(" ")
-    word = word.lower()
-    codes: list[str] = []
-    if word == "safe" and not rest.strip():
-        return Verdict(True)
-    if word != "unsafe":
+    head = _HEAD.match(first)
+    if head is None:
         return _unreadable(f"the first line is not 'safe' or 'unsafe' ({len(first)} chars)")
+    word, mark, rest = head.group(1).lower(), head.group(2), head.group(3)
+    codes: list[str] = []
+    if word == "safe":
+        if rest.strip() or mark == ":":
+            return _unreadable(f"the first line is not 'safe' or 'unsafe' ({len(first)} chars)")
+        return Verdict(True)
     if rest.strip():
         same_line = _codes(rest)
         if same_line is None:
