@@ -4,6 +4,9 @@
 
 Goals (issue 2): import <= 100 ms with boto3 not imported; guard.validate on 1 KB with one
 trivial validator <= 20 us of overhead; one stage of 8 validators that each sleep 50 ms <= 60 ms.
+Issue 13: with telemetry off the overhead stays under 20 us; the cost telemetry adds per call is
+printed for tracing (OpenTelemetry SDK, in-memory exporter), prometheus metrics, both, and all
+sinks (goal for tracing + metrics: < 30 us added).
 """
 
 from __future__ import annotations
@@ -86,6 +89,66 @@ def per_call(calls: int) -> tuple[float, float, float]:
     return med, direct, med - direct
 
 
+def telemetry_cost(calls: int) -> list[tuple[str, float]]:
+    """Median added cost per guard.validate call for each telemetry configuration, against telemetry off."""
+    import io
+    import os
+
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from prometheus_client import CollectorRegistry
+
+    from railguard import telemetry
+
+    registry = Registry.load(autoload=False, extra=[Plugin()])
+    guard = Guard.from_text("railguard: 1\nname: bench\ninput:\n  - trivial: {}\n", registry=registry)
+    text = ("The quick brown fox jumps over the lazy dog. " * 23)[:1024]
+
+    def tracer():
+        exporter = InMemorySpanExporter()
+        provider = TracerProvider()
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+        return provider, exporter
+
+    os.environ.setdefault("RAILGUARD_AUDIT_KEY", "benchmark-key-0123456789abcdef")
+    configs = [
+        ("off", lambda: telemetry.disable()),
+        ("traces", lambda: telemetry.configure(tracer_provider=tracer()[0])),
+        ("prometheus metrics", lambda: telemetry.configure(prometheus=CollectorRegistry())),
+        ("traces + prometheus", lambda: telemetry.configure(tracer_provider=tracer()[0],
+                                                            prometheus=CollectorRegistry())),
+        ("traces + prometheus + EMF + audit", lambda: telemetry.configure(
+            tracer_provider=tracer()[0], prometheus=CollectorRegistry(), emf=io.StringIO(), audit=io.StringIO())),
+    ]
+    medians = {}
+    for name, setup in configs:
+        setup()
+        for _ in range(1000):
+            guard.validate(text)
+        samples = []
+        for n in range(calls):
+            if n % 2000 == 0 and name.startswith("traces"):
+                setup()  # a fresh in-memory exporter: keep memory bounded
+            t0 = time.perf_counter()
+            guard.validate(text)
+            samples.append(time.perf_counter() - t0)
+        medians[name] = statistics.median(samples)
+    telemetry.disable()
+    # The floor for comparison: one bare SDK span (start, end, exported to memory) on this machine.
+    provider, exporter = tracer()
+    bare = provider.get_tracer("bench")
+    spans = []
+    for n in range(calls):
+        if n % 2000 == 0:
+            exporter.clear()
+        t0 = time.perf_counter()
+        bare.start_span("bare", attributes={"a": 1}).end()
+        spans.append(time.perf_counter() - t0)
+    return [(name, medians[name] - medians["off"]) for name, _ in configs[1:]] + \
+        [("(one bare OpenTelemetry SDK span, for scale)", statistics.median(spans))]
+
+
 def concurrency(rounds: int = 7) -> float:
     registry = Registry.load(autoload=False, extra=[Plugin()])
     guard = Guard.from_text("railguard: 1\nname: bench\ninput:\n" + "  - nap: {}\n" * 8, registry=registry)
@@ -109,6 +172,9 @@ def main() -> None:
     med, direct, overhead = per_call(args.calls)
     print(f"guard.validate, 1 KB, one trivial validator (median of {args.calls}): {med * 1e6:.1f} us per call; "
           f"the validator alone {direct * 1e6:.2f} us; railguard overhead {overhead * 1e6:.1f} us   (goal <= 20 us)")
+    for name, added in telemetry_cost(min(args.calls, 10000)):
+        print(f"telemetry {name}: +{added * 1e6:.1f} us" + ("" if name.startswith("(") else " per guard.validate call")
+              + ("   (goal < 30 us)" if name == "traces + prometheus" else ""))
     wall8 = concurrency()
     print(f"one stage of 8 validators sleeping 50 ms each (median of 7): {wall8 * 1000:.1f} ms "
           f"(sequential would be 400 ms; ratio {0.4 / wall8:.1f}x)   (goal <= 60 ms)")

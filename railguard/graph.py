@@ -61,7 +61,7 @@ class Node:
     def kind(self) -> Kind:
         return self.action.kind
 
-    @property
+    @cached_property
     def monitor(self) -> bool:
         """Monitor mode: the validator runs and its would-be action is recorded, never taken."""
         return self.spec.mode == "monitor"

@@ -86,8 +86,8 @@ def test_a_call_is_one_tree_guard_stage_validator_model(tracing) -> None:
     assert root.attributes["railguard.would_intervene"] is True
     stage_in, stage_out = names["railguard.stage input"][0], names["railguard.stage output"][0]
     assert parent_of(stage_in, spans) is root and parent_of(stage_out, spans) is root
-    assert stage_in.attributes["railguard.action"] == "mask"
-    assert stage_out.attributes["railguard.would_action"] == "block"
+    assert stage_in.attributes["railguard.stage.action"] == "mask"
+    assert stage_out.attributes["railguard.stage.would_action"] == "block"
     (chat,) = names["chat"]
     assert parent_of(chat, spans) is root and chat.attributes["gen_ai.operation.name"] == "chat"
     assert chat.attributes["railguard.response.length"] == len("a dog barks")
@@ -169,6 +169,11 @@ def test_timeouts_and_errors_are_attributes_without_messages(tracing) -> None:
     r = g.validate("secret words here")
     assert r.blocked
     spans = exporter.get_finished_spans()
+    # validate runs one stage: its span is the call's span, which carries the stage's attributes
+    (root,) = [s for s in spans if s.name == "railguard validate"]
+    assert not [s for s in spans if s.name.startswith("railguard.stage")]
+    assert root.attributes["railguard.stage"] == "input" and root.attributes["railguard.stage.action"] == "block"
+    assert all(parent_of(s, spans) is root for s in spans if s is not root)
     (sleep,) = [s for s in spans if s.name == "railguard.validator sleep"]
     (boom,) = [s for s in spans if s.name == "railguard.validator boom"]
     assert sleep.attributes["railguard.decision"] == "timeout" and sleep.attributes["error.type"] == "timeout"
