@@ -47,7 +47,8 @@ class GuardStream:
 
     @property
     def result(self) -> GuardResult | None:
-        """The GuardResult, once the stream has ended (None before)."""
+        """The GuardResult once the stream has ended, or what was decided up to an early ``break`` or
+        ``close()`` (``result.stream["closed_early"]`` is then True); None before either."""
         return self._out[0] if self._out else None
 
     def __iter__(self) -> Iterator[str]:

@@ -202,11 +202,17 @@ def _reason(result: GuardResult) -> str:
         return "No action."
     parts = []
     for stage in result.stages:
-        ids = [a.id for a in stage.failures if a.action not in ("log", "allow", "none") or a.error]
+        by = {action: [a.id for a in stage.failures if a.action == action]
+              for action in ("raise", "block", "reask", "fix", "mask")}
         if stage.blocked:
-            parts.append(f"{stage.stage} blocked by {', '.join(ids) or 'a check'}")
+            # Only what blocked: a masking validator in a blocked stage did not block it.
+            blockers = by["raise"] + by["block"] + by["reask"] or by["fix"]  # a fix that kept failing blocks
+            parts.append(f"{stage.stage} blocked by {', '.join(blockers) or 'a check'}")
         elif stage.changed:
-            parts.append(f"{stage.stage} masked by {', '.join(ids) or 'a check'}")
+            if by["fix"]:
+                parts.append(f"{stage.stage} fixed by {', '.join(by['fix'])}")
+            if by["mask"] or not by["fix"]:
+                parts.append(f"{stage.stage} masked by {', '.join(by['mask']) or 'a check'}")
     if result.reasks:
         parts.append(f"{len(result.reasks)} reask(s)")
     verb = "blocked" if result.blocked else "masked"

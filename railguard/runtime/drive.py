@@ -23,7 +23,7 @@ from ..errors import ModelError, RailguardError, ValidatorTimeout
 from .execute import Raw, run_async, run_sync
 from .flow import CallModel
 from .stage import Jobs, Setup, Started
-from .stream import Emit, OpenStream, Poll, Pull
+from .stream import Emit, OpenStream, Poll, Pull, StreamClosed
 
 __all__ = ["drive_sync", "drive_async", "drive_stream_sync", "drive_stream_async", "executor", "run_coroutine"]
 
@@ -177,7 +177,11 @@ def _run_sync(gen: Generator[Any, Any, Any], out: list, invoke: Callable[[Any], 
                 value = _poll(op.handle)
             elif isinstance(op, Emit):
                 if op.text:
-                    yield op.text
+                    try:
+                        yield op.text
+                    except GeneratorExit:
+                        _closed_early(gen, out)
+                        raise
             elif isinstance(op, Pull):
                 try:
                     value = next(pieces, None)
@@ -201,6 +205,16 @@ def _run_sync(gen: Generator[Any, Any, Any], out: list, invoke: Callable[[Any], 
         close = getattr(pieces, "close", None)
         if close is not None:
             close()
+
+
+def _closed_early(gen: Generator[Any, Any, Any], out: list) -> None:
+    """The consumer stopped reading: let the flow return what it decided so far (see StreamClosed)."""
+    try:
+        gen.throw(StreamClosed())
+    except StopIteration as stop:
+        out.append(stop.value)
+    except (StreamClosed, Exception):
+        pass  # a flow that cannot say has no result; gen.close() follows
 
 
 def _need(open_stream: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
@@ -300,7 +314,11 @@ async def _run_async(gen: Generator[Any, Any, Any], out: list,
                 value = _poll(op.handle)
             elif isinstance(op, Emit):
                 if op.text:
-                    yield op.text
+                    try:
+                        yield op.text
+                    except GeneratorExit:
+                        _closed_early(gen, out)
+                        raise
             else:
                 try:
                     if isinstance(op, Pull):

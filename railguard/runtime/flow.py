@@ -66,17 +66,29 @@ def _validate_flow(graph: GuardGraph, text: str, source: str, metadata: FrozenMa
                                          graph.actions)
     res = run.result
     if res.reask:
-        res = replace(res, text=sg.blocked_message, blocked=True, changed=True, reask=False)
+        res = _reask_blocked(res, sg.blocked_message, "no model to ask again; blocked")
     if res.would_action == "reask":
         res = replace(res, would_action="block", would_text=sg.blocked_message)
     kw = {"input": res} if source == "input" else {"output_stage": res}
     return _result(graph, t0, output=res.text, blocked_stage=source if res.blocked else None, **kw)
 
 
+def _reask_blocked(res: StageResult, blocked_message: str, why: str) -> StageResult:
+    """A stage that wanted a reask but ends blocked: the assessments say ``block`` (what was done), with why."""
+    assessments = tuple(replace(a, action="block", message=f"{a.message} ({why})") if a.action == "reask" else a
+                        for a in res.assessments)
+    return replace(res, text=blocked_message, blocked=True, changed=True, reask=False, assessments=assessments)
+
+
+def _reask_failures(stage: StageResult) -> tuple:
+    """The failures a reask is about: those whose action was reask (masked findings are masked anyway)."""
+    return tuple(a for a in stage.failures if a.action == "reask")
+
+
 def correction_message(stage: StageResult) -> str:
     """What the model is told on reask: each failure by validator and message, never the matched text."""
     lines = ["Your previous answer did not pass these checks:"]
-    for a in stage.failures:
+    for a in _reask_failures(stage):
         why = a.message or a.error or "failed"
         lines.append(f"- {a.id}: {why}")
     lines.append("Answer the original request again, fixing every problem listed. Do not mention these checks.")
@@ -147,10 +159,10 @@ def output_part(graph: GuardGraph, conversation: Conversation, answer: str, meta
         if not res.reask:
             return res, tuple(reasks)
         if len(reasks) >= max_reasks:
-            return replace(res, text=graph.output.blocked_message, blocked=True, changed=True, reask=False), \
-                tuple(reasks)
+            why = f"still failing after {max_reasks} reask(s); blocked" if max_reasks else "max_reasks is 0; blocked"
+            return _reask_blocked(res, graph.output.blocked_message, why), tuple(reasks)
         correction = correction_message(res)
-        reasks.append(Reask(len(reasks) + 1, tuple(a.id for a in res.failures), correction, res))
+        reasks.append(Reask(len(reasks) + 1, tuple(a.id for a in _reask_failures(res)), correction, res))
         retry = conversation.appended(Message("assistant", _masked_answer(answer, res)), Message("user", correction))
         answer = yield CallModel(retry, len(reasks))
 

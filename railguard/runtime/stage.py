@@ -364,10 +364,12 @@ def _run_stage(sg: StageGraph, text: str, base: Context, actions: FrozenMap) -> 
     fixed_by: dict[str, Assessment] = {}
     decision = None
     would = None
+    passed_first: set[str] = set()
     for n in range(rounds + 1):
         decision = yield from _evaluate(sg, text, base, actions)
         if n == 0:
             would = decision.would
+            passed_first = {a.id for a in decision.assessments if a.passed and not a.skipped}
         if decision.kind != Kind.FIX:
             break
         for a in decision.assessments:
@@ -376,6 +378,13 @@ def _run_stage(sg: StageGraph, text: str, base: Context, actions: FrozenMap) -> 
         text = decision.fix  # type: ignore[assignment]
     assert decision is not None
     assessments = tuple(fixed_by.get(a.id, a) if a.passed else a for a in decision.assessments)
+    if fixed_by:
+        # A check the original text passed and the fixed text fails was broken by the fix (length cutting
+        # JSON that json_schema accepted): say so, rather than report the fixed text's fault as the answer's.
+        by = ", ".join(fixed_by)
+        assessments = tuple(
+            replace(a, message=f"after the fix by {by} (the text passed this check before that fix): {a.message}")
+            if not a.passed and a.id in passed_first and a.id not in fixed_by else a for a in assessments)
     ran = [a.checked_chars for a in assessments if not a.skipped]
     checked = min(ran) if ran else 0
     kind = decision.kind

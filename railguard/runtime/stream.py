@@ -43,7 +43,7 @@ from .execute import Raw
 from .flow import _result, input_part, output_part
 from .stage import Started, _node_kind, apply_masks, collect, merge_spans
 
-__all__ = ["OpenStream", "Pull", "Poll", "Emit", "StreamPlan", "plan_stream", "stream_flow"]
+__all__ = ["OpenStream", "Pull", "Poll", "Emit", "StreamClosed", "StreamPlan", "plan_stream", "stream_flow"]
 
 BATCH_BACKLOG = 4  # batches in flight before the stream waits for the oldest (memory bound)
 
@@ -66,6 +66,12 @@ class Poll:
 @dataclass(frozen=True)
 class Emit:
     text: str
+
+
+class StreamClosed(BaseException):
+    """Thrown into a stream flow at the Emit the consumer stopped after (an early ``break``, ``close()``):
+    the flow returns the result decided so far instead of reading more of the model's stream.
+    A BaseException, like GeneratorExit, so that no ``except Exception`` on the way swallows it."""
 
 
 PULL = Pull()
@@ -453,7 +459,10 @@ def _stream_flow(graph: GuardGraph, conversation: Conversation, metadata: Frozen
         assert input_result is not None
         stats.update(mode="blocked-input", reason="the input stage blocked")
         if not (raising or input_result.raise_):
-            yield emit(input_result.text)
+            try:
+                yield emit(input_result.text)
+            except StreamClosed:
+                stats["closed_early"] = True
         return result(input=input_result, blocked_stage="input", model_called=False)
     yield OpenStream(sent)
     plan = plan_stream(graph)
@@ -477,7 +486,10 @@ def _stream_flow(graph: GuardGraph, conversation: Conversation, metadata: Frozen
                 usage[k] = usage.get(k, 0) + v
         stats["text_units"] = _units(usage)
         if res.text and not (res.blocked and (raising or res.raise_)):
-            yield emit(res.text)
+            try:
+                yield emit(res.text)
+            except StreamClosed:
+                stats["closed_early"] = True
         return result(input=input_result, output_stage=res, reasks=reasks,
                       blocked_stage="output" if res.blocked else None)
 
@@ -501,6 +513,11 @@ def _stream_flow(graph: GuardGraph, conversation: Conversation, metadata: Frozen
             yield from _relay(engine.step(False), emit)
     except _Stop as s:
         stop = s
+    except StreamClosed:
+        # The consumer stopped reading: the result holds what was decided up to here. Validators
+        # had cleared everything released; nothing more is read from the model.
+        stats["closed_early"] = True
+    closed = bool(stats.get("closed_early"))
     stats["max_held_back"] = engine.max_held
     stats["validator_calls"] = sum(t.calls for t in engine.tracks.values())
     stats["text_units"] = _units({k: v for t in engine.tracks.values() for k, v in t.usage.items()})
@@ -512,11 +529,14 @@ def _stream_flow(graph: GuardGraph, conversation: Conversation, metadata: Frozen
     if blocked:
         stage_text = graph.output.blocked_message
         if not (raising or stop.kind == Kind.RAISE):
-            yield emit(graph.output.blocked_message)
+            try:
+                yield emit(graph.output.blocked_message)
+            except StreamClosed:
+                stats["closed_early"] = True
     if error is not None:
         stats["error"] = str(error)
     source = "".join(engine.pieces)
-    checked = engine.total if error is None else engine.released
+    checked = engine.total if error is None and not closed else engine.released
     assessments = tuple(t.assessment(checked) for t in engine.tracks.values())
     would_action = would_text = None
     if any(t.node.monitor and t.action is not None for t in engine.tracks.values()):

@@ -54,10 +54,11 @@ def test_local_masks_in_bedrock_shape():
 
 
 def test_local_block_lists_blocked_and_anonymized_entities():
-    text = "my ssn is 536-22-8726 and mail a.b@example.org, with many more words here"
+    text = "my ssn is 536-22-8726 and mail a.b@example.org"
     out = shaped(Guard.from_text(LOCAL).validate(text, source="input"))
     assert out["outputs"] == [{"text": "Blocked here."}]
-    assert out["actionReason"] == "Guardrail blocked: input blocked by pii, length."
+    # regex found nothing; pii blocked (its SSN), the masked EMAIL did not block anything.
+    assert out["actionReason"] == "Guardrail blocked: input blocked by pii."
     # EMAIL has no action of its own: it follows the entry's on_fail (mask), as Bedrock reports an
     # ANONYMIZE entity next to a BLOCK entity that blocked the request.
     assert out["assessments"][0]["sensitiveInformationPolicy"]["piiEntities"] == [
@@ -100,8 +101,23 @@ def test_words_topics_llama_guard_and_validators_without_counterpart():
     assert a["contentPolicy"] == {"filters": [
         {"type": "HATE", "confidence": "HIGH", "action": "BLOCKED", "detected": True},
         {"type": "VIOLENCE", "confidence": "HIGH", "action": "BLOCKED", "detected": True}]}
-    assert out["actionReason"] == ("Guardrail blocked: output blocked by words, words#2, denied_topics, llama_guard, "
-                                   "length.")
+    # words#2 only masked: it is not among what blocked the stage (issue 9).
+    assert out["actionReason"] == "Guardrail blocked: output blocked by words, denied_topics, llama_guard, length."
+
+
+def test_length_gate_reason_and_mixed_mask_block_reason():
+    # A blocking length stops the stage before pii runs: only length is named.
+    long = "my ssn is 536-22-8726 and mail a.b@example.org, with many more words here"
+    out = shaped(Guard.from_text(LOCAL).validate(long, source="input"))
+    assert out["actionReason"] == "Guardrail blocked: input blocked by length."
+    assert "sensitiveInformationPolicy" not in out["assessments"][0]
+    # A stage that was masked and fixed says both; nothing in it blocked.
+    text = "mail a.b@example.org"
+    fixer = Assessment("json_schema", "json_schema", "output", False, "fix", "not JSON")
+    masker = Assessment("pii", "pii", "output", False, "mask", "EMAIL", (Span(5, 20, "EMAIL"),))
+    stage = _stage([fixer, masker], text, changed=True)
+    result = GuardResult("g", "GUARDRAIL_INTERVENED", False, "x", None, None, stage, model_called=True)
+    assert shaped(result)["actionReason"] == "Guardrail masked: output fixed by json_schema; output masked by pii."
 
 
 def test_logged_and_passing_findings_are_none_detected():

@@ -111,3 +111,116 @@ def test_output_stage_length_block_skips_before_reask() -> None:
     r = g.call(lambda m: calls.append(m) or "x" * 50, "q")
     assert r.blocked and r.blocked_stage == "output" and len(calls) == 1 and not r.reasks
     assert [a.skipped for a in r.assessments] == [True, False]
+
+
+# -- results (issue 9, section 7) ---------------------------------------------------------------
+
+def test_validate_reports_block_not_reask_when_there_is_no_model() -> None:
+    g = guard("railguard: 1\nname: t\noutput:\n  - find: {find: [bad], on_fail: reask}\n")
+    r = g.validate("a bad answer", source="output")
+    (a,) = r.assessments
+    assert r.blocked and a.action == "block" and a.message == "found BAD (no model to ask again; blocked)"
+    from railguard.cli.core import render_result
+
+    row = [line for line in render_result(r).splitlines() if line.startswith("find ")][0]
+    assert " block " in row and "reask" not in row.split("found")[0]
+
+
+def test_exhausted_reasks_end_as_block_in_the_assessments() -> None:
+    g = guard("railguard: 1\nname: t\nsettings: {max_reasks: 1}\noutput:\n  - find: {find: [bad], on_fail: reask}\n")
+    r = g.call(lambda m: "still bad", "q")
+    assert r.blocked and len(r.reasks) == 1
+    assert [(a.action, a.message) for a in r.output_stage.assessments] == [
+        ("block", "found BAD (still failing after 1 reask(s); blocked)")]
+    assert r.reasks[0].stage.assessments[0].action == "reask"  # the round that asked again says so
+
+
+def test_reask_correction_names_only_what_asked_for_the_reask() -> None:
+    prompts = []
+    answers = ["bad and mail@x", "fine mail@x"]
+    g = guard("railguard: 1\nname: t\noutput:\n  - find: {find: [bad], on_fail: reask}\n"
+              "  - find: {find: ['mail@x'], type: EMAIL}\n")
+    r = g.call(lambda m: prompts.append(m) or answers.pop(0), "q")
+    assert r.output == "fine {EMAIL}" and len(r.reasks) == 1
+    correction = r.reasks[0].correction
+    assert "- find#1: found BAD" in correction and "EMAIL" not in correction and "find#2" not in correction
+    assert r.reasks[0].failed == ("find#1",)
+    # The rejected answer shown to the model still hides every reported span, masked ones included.
+    assert prompts[1].count("{EMAIL}") == 1 and "mail@x" not in prompts[1]
+
+
+def test_to_bedrock_action_reason_names_only_blockers() -> None:
+    g = guard("railguard: 1\nname: t\ninput:\n  - find: {find: [mail], type: EMAIL}\n"
+              "  - find: {find: [evil], on_fail: block}\n")
+    r = g.validate("mail evil")
+    assert r.to_bedrock()["actionReason"] == "Guardrail blocked: input blocked by find#2."
+    assert g.validate("mail ok").to_bedrock()["actionReason"] == "Guardrail masked: input masked by find#1."
+
+
+def test_chained_fix_that_breaks_a_passing_check_says_so() -> None:
+    import json
+
+    g = guard("railguard: 1\nname: t\noutput:\n  - length: {max: 40, on_fail: fix}\n"
+              "  - json_schema: {schema: {type: object, required: [answer]}}\n")
+    r = g.validate(json.dumps({"answer": "a long answer that goes on and on and on"}), source="output")
+    assert r.blocked
+    by_id = {a.id: a for a in r.assessments}
+    assert by_id["length"].action == "fix"
+    assert by_id["json_schema"].message.startswith(
+        "after the fix by length (the text passed this check before that fix): the text is not valid JSON")
+    # A check that failed before the fix is reported plainly.
+    r = g.validate('{"answer": "a long answer that goes on and on", "x"', source="output")
+    assert r.blocked and {a.id: a for a in r.assessments}["json_schema"].message.startswith("the text is not valid")
+
+
+def test_mermaid_merge_label_names_every_action() -> None:
+    g = guard("railguard: 1\nname: t\ninput:\n  - find: {find: [x]}\n")
+    assert "merge: raise > block > reask > fix > mask > log" in g.graph.to_mermaid()
+
+
+def _words_model(prompt):
+    for w in ["hello ", "mail ", "ab@x ", "now "] * 50:
+        yield w
+
+
+def test_stream_result_after_an_early_break_holds_what_was_decided() -> None:
+    g = guard("railguard: 1\nname: t\noutput:\n  - find: {find: ['ab@x'], type: EMAIL}\n")
+    stream = g.stream(_words_model, "q")
+    got = []
+    for text in stream:
+        got.append(text)
+        if len("".join(got)) > 30:
+            break
+    r = stream.result
+    assert r is not None and r.stream["closed_early"] is True
+    assert r.output == "".join(got) and "{EMAIL}" in r.output and "ab@x" not in r.output
+    assert r.output_stage.checked_chars == len(r.output_stage.source_text[:r.output_stage.checked_chars])
+    assert r.output_stage.checked_chars < 800  # the model's stream was not read to its end
+    assert r.assessments[0].spans and not r.blocked
+
+
+def test_async_stream_result_after_aclose() -> None:
+    import asyncio
+
+    g = guard("railguard: 1\nname: t\noutput:\n  - find: {find: ['ab@x'], type: EMAIL}\n")
+
+    async def main():
+        stream = g.astream(_words_model, "q")
+        n = 0
+        async for _ in stream:
+            n += 1
+            if n == 3:
+                break
+        await stream.aclose()
+        return stream.result
+
+    r = asyncio.run(main())
+    assert r is not None and r.stream["closed_early"] is True and r.output
+
+
+def test_stream_result_is_none_before_iteration_and_complete_after_the_end() -> None:
+    g = guard("railguard: 1\nname: t\noutput:\n  - find: {find: ['ab@x'], type: EMAIL}\n")
+    stream = g.stream(_words_model, "q")
+    assert stream.result is None
+    text = stream.text()
+    assert stream.result.output == text and "closed_early" not in stream.result.stream
