@@ -115,25 +115,36 @@ def _joined(a: str, b: str, first: bool) -> bool:
 
 def segments(text: str, s: int, e: int, tick=None) -> Iterator[list[tuple[int, int]] | None]:
     """The run ``text[s:e]`` cut into segments, each a list of token spans; None for a segment too
-    long to hold a value (more than MAX_TOKENS tokens or MAX_SEGMENT characters)."""
+    long to hold a value (more than MAX_TOKENS tokens or MAX_SEGMENT characters). A token ending in
+    '.', '-' or '/' ends a sentence or a clause there: the mark is not part of it and separates."""
     cur: list[tuple[int, int]] = []
     long = False
     prev = ""
     last_end = -2
+    open_end = False  # the previous token ended in punctuation: nothing joins it
     for m in _TOKEN.finditer(text, s, e):
-        tok = m.group()
-        ts = m.start()
+        ts, te = m.span()
         if tick is not None:
             tick(ts)
-        if (cur or long) and not (ts == last_end + 1 and _joined(prev, tok, len(cur) == 1 and not long)):
+        cut = te
+        while cut > ts and text[cut - 1] in ".-/(":
+            cut -= 1
+        if cut == ts:
+            if cur or long:
+                yield None if long else cur
+            cur, long, open_end = [], False, True
+            continue
+        tok = text[ts:cut]
+        if (cur or long) and (open_end or not (ts == last_end + 1 and _joined(prev, tok, len(cur) == 1 and not long))):
             yield None if long else cur
             cur, long = [], False
         if not long:
-            cur.append(m.span())
-            if len(cur) > MAX_TOKENS or m.end() - cur[0][0] > MAX_SEGMENT:
+            cur.append((ts, cut))
+            if len(cur) > MAX_TOKENS or cut - cur[0][0] > MAX_SEGMENT:
                 cur, long = [], True
         prev = tok
-        last_end = m.end()
+        last_end = te
+        open_end = cut != te
     if cur or long:
         yield None if long else cur
 
@@ -222,6 +233,15 @@ class NumericRecognizer:
                 continue
             if not self.runs:
                 continue
+            # A number glued by ':' or ',' to the next one ("4861 6:37 am", "1,234"): another value.
+            if e + 1 < len(text) and text[e] in ":," and text[e + 1].isdigit():
+                e = text.rfind(" ", s, e)
+                if e <= s:
+                    continue
+            if s > 1 and text[s - 1] in ":," and text[s - 2].isdigit():
+                s = text.find(" ", s, e) + 1
+                if s <= 0:
+                    continue
             if _glued(text, s, e):
                 if self.cued and s > 0 and text[s - 1].isupper():
                     self._cued(scan, s, e)  # a passport number may start with a letter: C03005988
