@@ -112,6 +112,17 @@ class Guard:
         return self._finish(traced(self.registry.manager, self._trace_call("validate", source, meta),
                                    lambda: drive_sync(validate_flow(self.graph, text, source, meta))))
 
+    def validate_batch(self, texts: Any, source: str = "input", *, metadata: Mapping[str, Any] | None = None,
+                       concurrency: int | None = None, batch_size: int = 256) -> list[GuardResult]:
+        """One stage on many texts: one result per text, in order, each what :meth:`validate` gives it.
+        Never raises GuardBlocked. Validators with ``prepare_batch(texts)`` see each batch whole first
+        (one embedding pass, one model request); stages with remote checks run ``concurrency`` texts
+        at a time. See :mod:`railguard.batch`."""
+        from .batch import validate_batch
+
+        return validate_batch(self, texts, source, metadata=metadata, concurrency=concurrency,
+                              batch_size=batch_size)
+
     async def avalidate(self, text: str, source: str = "input", *,
                         metadata: Mapping[str, Any] | None = None) -> GuardResult:
 
