@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..telemetry.aws import instrument_client
+
 __all__ = ["ClientOptions", "make_client", "error_code", "RETRY_MODES"]
 
 RETRY_MODES = ("standard", "adaptive", "legacy")
@@ -37,7 +39,7 @@ def make_client(service: str, options: ClientOptions | None = None, *, client: A
                 session: Any = None) -> Any:
     """A boto3 client for ``service``: ``client`` as given, else one from ``session`` or a new session."""
     if client is not None:
-        return client
+        return instrument_client(client)
     options = options or ClientOptions()
     import boto3
     from botocore.config import Config
@@ -57,7 +59,7 @@ def make_client(service: str, options: ClientOptions | None = None, *, client: A
         kwargs["region_name"] = options.region
     if options.endpoint_url:
         kwargs["endpoint_url"] = options.endpoint_url
-    return session.client(service, **kwargs)
+    return instrument_client(session.client(service, **kwargs))  # remote-check spans once tracing is on
 
 
 def error_code(exc: BaseException) -> str | None:

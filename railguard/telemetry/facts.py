@@ -70,12 +70,13 @@ def spec_hash(spec: Any) -> str:
 
 
 def text_units(usage: Any) -> float:
-    """Text units as Bedrock bills them: ``text_units``/``*_text_units`` keys, or Bedrock's ``*PolicyUnits``."""
+    """Text units sent to Bedrock: ``text_units``/``*_text_units`` keys, or the sum of ApplyGuardrail's
+    per-policy ``*Units`` (free units included: they are text Bedrock processed)."""
     total = 0.0
     for key, value in usage.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             continue
-        if key == "text_units" or key.endswith("_text_units") or key.endswith("PolicyUnits"):
+        if key == "text_units" or key.endswith("_text_units") or (key.endswith("Units") and "Policy" in key):
             total += value
     return total
 

@@ -68,8 +68,8 @@ def test_prometheus_samples_mirror_the_calls() -> None:
     assert sample(registry, "railguard_invocations_intervened_total", source="input", **L) == 1
     assert sample(registry, "railguard_invocations_would_intervene_total", source="input", **L) == 1
     assert sample(registry, "railguard_invocation_seconds_count", source="input", **L) == 2
-    # Bedrock-style per-policy units count; the free units do not (as in TextUnitCount).
-    assert sample(registry, "railguard_text_units_total", source="input", **L) == 4
+    # Bedrock's per-policy units add up, free units included (three policies, one unit each, two calls).
+    assert sample(registry, "railguard_text_units_total", source="input", **L) == 6
     assert sample(registry, "railguard_interventions_total", stage="input", validator="find#1", action="mask",
                   mode="enforce", **L) == 1
     assert sample(registry, "railguard_interventions_total", stage="input", validator="find#2", action="block",
@@ -118,7 +118,7 @@ def test_opentelemetry_metrics() -> None:
     assert points["railguard.calls"] == [({"railguard.guard.name": "shop", "railguard.call.kind": "validate"}, 1)]
     assert ({"railguard.guard.name": "shop", "railguard.stage": "input", "railguard.validator.id": "find#2",
              "railguard.action": "block", "railguard.mode": "monitor"}, 1) in points["railguard.interventions"]
-    assert points["railguard.text_units"][0][1] == 2
+    assert points["railguard.text_units"][0][1] == 3
     assert points["railguard.validator.duration"]
 
 
@@ -140,7 +140,7 @@ def test_emf_lines_are_valid_embedded_metric_format() -> None:
                 assert all(isinstance(line[k], str) for k in dims)
             assert all(isinstance(line[m["Name"]], (int, float)) for m in d["Metrics"])
     assert stage["GuardrailContentSource"] == "Input" and stage["Invocations"] == 1
-    assert stage["InvocationsIntervened"] == 1 and stage["TextUnitCount"] == 2
+    assert stage["InvocationsIntervened"] == 1 and stage["TextUnitCount"] == 3
     monitored = next(x for x in lines if x.get("Mode") == "monitor")
     assert monitored["Action"] == "block" and monitored["Validator"] == "find#2"
     errors = next(x for x in lines if "ValidatorErrors" in x)
