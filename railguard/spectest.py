@@ -2,9 +2,10 @@
 
 A spec carries cases under ``tests:`` (see :mod:`railguard.spec.cases`), or in a sibling
 file named ``<stem>.tests.yaml`` beside ``<stem>.yaml`` or ``<stem>.rail`` (a mapping with the
-one key ``tests``, checked like the spec). Each case runs one stage with no model, exactly
-as ``guard.validate`` (or, for ``messages``, the input stage of ``guard.call``) would, and is
-compared with what it expects::
+one key ``tests``, checked like the spec). Each case runs one stage with no model, as a guarded
+call runs it (so an output case can expect ``reask``, which ``guard.validate`` ends as a block;
+``messages`` give the conversation, whose user turns the input stage checks), and is compared
+with what it expects::
 
     from railguard.spectest import run_paths
     report = run_paths(["specs/"])
@@ -23,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from .errors import GuardBlocked, RailguardError, SpecError, SpecIssue
-from .results import Assessment, GuardResult, StageResult
+from .errors import RailguardError, SpecError, SpecIssue
+from .results import Assessment, StageResult
 from .spec.model import Spec, TestCase
 
 __all__ = ["CaseOutcome", "Report", "find_specs", "load_cases", "run_cases", "run_paths", "outcome_kinds",
@@ -113,7 +114,8 @@ class CaseOutcome:
     passed: bool
     got: tuple[str, ...]  # what the guard did: ("pass",), ("block",), ("mask",), ("mask", "fix"), ...
     problems: tuple[str, ...] = ()
-    result: GuardResult | None = None
+    stage: StageResult | None = None  # the stage run, before a wanted reask is turned into a block
+    output: str | None = None  # the text the guard hands on (the blocked message when it blocks or reasks)
     duration_ms: float = 0.0
     notes: tuple[str, ...] = ()
 
@@ -126,7 +128,7 @@ class CaseOutcome:
         return f"{self.where}: {self.case.name}"
 
     def to_dict(self) -> dict[str, Any]:
-        stage = _stage(self.result) if self.result is not None else None
+        stage = self.stage
         return {
             "spec": self.spec,
             "file": self.file,
@@ -140,7 +142,7 @@ class CaseOutcome:
             "problems": list(self.problems),
             "notes": list(self.notes),
             "duration_ms": round(self.duration_ms, 3),
-            "output": self.result.output if self.result is not None else None,
+            "output": self.output,
             "assessments": [_verdict(a) for a in stage.assessments] if stage is not None else [],
         }
 
@@ -193,53 +195,56 @@ class Report:
 
 
 # -- running ---------------------------------------------------------------------------------
-def _stage(result: GuardResult) -> StageResult | None:
-    return result.input if result.input is not None else result.output_stage
-
-
-def outcome_kinds(result: GuardResult) -> tuple[str, ...]:
+def outcome_kinds(stage: StageResult) -> tuple[str, ...]:
     """What the guard did to the text: ``("block",)``, ``("reask",)``, ``("mask",)``, ``("fix",)``,
-    ``("mask", "fix")`` or ``("pass",)``. With no model to ask again a reask ends blocked; it is reported
-    as ``reask``, what a guarded call would do. A ``raise`` action counts as a block."""
-    stage = _stage(result)
-    acted = {a.action for a in (stage.failures if stage is not None else ())}
-    if "reask" in acted:
+    ``("mask", "fix")`` or ``("pass",)``. A reask is reported as what a guarded call does (ask the model
+    again), though with no model ``guard.validate`` ends it blocked. A ``raise`` action counts as a block."""
+    if stage.reask:
         return ("reask",)
-    if result.blocked or "block" in acted or "raise" in acted:
+    acted = {a.action for a in stage.failures}
+    if stage.blocked or "block" in acted or "raise" in acted or stage.raise_:
         return ("block",)
     changed = tuple(k for k in ("mask", "fix") if k in acted)
-    if changed and stage is not None and stage.changed:
+    if changed and stage.changed:
         return changed
-    return ("pass",) if not result.intervened else tuple(sorted(acted - {"none", "log"})) or ("intervened",)
+    return ("pass",)
 
 
-def _run_one(guard: Any, case: TestCase) -> GuardResult:
+def _stage_flow(graph: Any, text: str, stage: str, messages: tuple) -> Any:
+    """One stage on one text, as a guarded call runs it (a reask stays a reask)."""
     from ._frozen import EMPTY
-    from .messages import Conversation
+    from .runtime.stage import run_stage
+    from .validator import Context
+
+    run = yield from run_stage(graph.stage(stage), text, Context(stage, "", graph.name, messages, EMPTY),
+                               graph.actions)
+    return run.result
+
+
+def _run_one(guard: Any, case: TestCase) -> tuple[StageResult, str]:
+    """The stage result for ``case`` and the text the guard would hand on."""
+    from .messages import Conversation, Message
     from .runtime.drive import drive_sync
-    from .runtime.flow import validate_flow
 
-    if not case.messages:
-        try:
-            return guard.validate(case.text or "", source=case.stage)
-        except GuardBlocked as exc:
-            return exc.result
-    conversation = Conversation.parse([{"role": r, "content": c} for r, c in case.messages])
-    text = case.text if case.text is not None else conversation.user_text()[0]
-    try:
-        return guard._finish(drive_sync(validate_flow(guard.graph, text, case.stage, EMPTY, conversation.messages)))
-    except GuardBlocked as exc:
-        return exc.result
+    if case.messages:
+        conversation = Conversation.parse([{"role": r, "content": c} for r, c in case.messages])
+        messages = conversation.messages
+        text = case.text if case.text is not None else conversation.user_text()[0]
+    else:
+        text = case.text or ""
+        messages = (Message("user", text),) if case.stage == "input" else ()
+    result: StageResult = drive_sync(_stage_flow(guard.graph, text, case.stage, messages))
+    blocked = result.blocked or result.reask or result.raise_
+    return result, guard.graph.stage(case.stage).blocked_message if blocked else result.text
 
 
-def check_case(case: TestCase, result: GuardResult) -> tuple[tuple[str, ...], list[str]]:
+def check_case(case: TestCase, stage: StageResult, output: str) -> tuple[tuple[str, ...], list[str]]:
     """What the guard did, and every way that differs from what the case expects."""
-    got = outcome_kinds(result)
+    got = outcome_kinds(stage)
     problems: list[str] = []
     if case.expect not in got:
         problems.append(f"expected {case.expect}, got {'+'.join(got)}")
-    stage = _stage(result)
-    assessments = {a.id: a for a in (stage.assessments if stage is not None else ())}
+    assessments = {a.id: a for a in stage.assessments}
     for a in assessments.values():
         if a.error and a.id not in case.errors:
             problems.append(f"{a.id} errored ({a.error}); its on_error decided the outcome, not its judgement")
@@ -247,8 +252,8 @@ def check_case(case: TestCase, result: GuardResult) -> tuple[tuple[str, ...], li
         a = assessments.get(vid)
         if a is None or not a.error:
             problems.append(f"{vid} was expected to error but did not")
-    if case.result is not None and result.output != case.result:
-        problems.append(f"expected the text {_short(case.result)}, got {_short(result.output)}")
+    if case.result is not None and output != case.result:
+        problems.append(f"expected the text {_short(case.result)}, got {_short(output)}")
     failed = [a for a in assessments.values() if not a.passed]
     found_types = {s.type for a in failed for s in a.spans}
     missing = [t for t in case.entities if t not in found_types]
@@ -291,16 +296,16 @@ def run_cases(spec_path: str | Path, *, registry: Any = None, resources: Mapping
             notes = replayer.prepare(case)
             t0 = time.perf_counter()
             try:
-                result = _run_one(guard, case)
+                stage, output = _run_one(guard, case)
             except RailguardError as exc:
                 out.append(CaseOutcome(spec.name, file, line, case, False, ("error",), (f"error: {exc}",),
-                                       None, (time.perf_counter() - t0) * 1000, notes))
+                                       duration_ms=(time.perf_counter() - t0) * 1000, notes=notes))
                 continue
             ms = (time.perf_counter() - t0) * 1000
-            got, problems = check_case(case, result)
+            got, problems = check_case(case, stage, output)
             problems += replayer.problems()
-            out.append(CaseOutcome(spec.name, file, line, case, not problems, got, tuple(problems), result, ms,
-                                   notes))
+            out.append(CaseOutcome(spec.name, file, line, case, not problems, got, tuple(problems), stage, output,
+                                   ms, notes))
     return out
 
 

@@ -52,7 +52,7 @@ def _detail(a: Any) -> str:
 
 
 def render_failure(o: "CaseOutcome") -> list[str]:
-    from .spectest import _short, _stage
+    from .spectest import _short
 
     case = o.case
     lines = [_bar(o.title, "_")]
@@ -61,14 +61,14 @@ def render_failure(o: "CaseOutcome") -> list[str]:
     lines.append(f"expect: {case.expect}    got: {'+'.join(o.got)}")
     lines += [f"  - {p}" for p in o.problems]
     lines += [f"  note: {n}" for n in o.notes]
-    stage = _stage(o.result) if o.result is not None else None
+    stage = o.stage
     if stage is not None:
         rows = [["entry", "validator", "passed", "action", "score", "details"]]
         for a in stage.assessments:
             action = f"monitor:{a.would_action}" if a.monitored else a.action
             rows.append([a.id, a.validator, "yes" if a.passed else "no", action, _score(a), _detail(a)])
         lines += ["  " + r for r in _table(rows)]
-        lines.append(f"  output: {_short(o.result.output)}")
+        lines.append(f"  output: {_short(o.output)}")
     return lines
 
 
