@@ -19,7 +19,8 @@ The rewrite, in two layers:
    character comes from exactly one input character.
 2. Between two digits (or after ``)`` and before a digit, ``(`` or ``+``): a separator
    written unusually becomes one ordinary separator: a tab, a single line break or an
-   underscore becomes a space; a run of spaces becomes one space, a run of dots one dot,
+   underscore becomes a space (between a digit and a letter: not an underscore, which joins
+   the parts of identifiers); a run of spaces becomes one space, a run of dots one dot,
    and dashes with or without spaces around them one dash. A paragraph break (two or
    more line breaks) and a dot followed by a space (a sentence end) are kept.
 
@@ -186,7 +187,9 @@ def clean(text: str) -> tuple[str, list[tuple[int, int, int]]]:
 
 # -- layer 2: separators between digits -----------------------------------------------------------
 # A digit (or ')') then a separator run that needs rewriting, then a digit, '(' or '+'.
-_GAP = re.compile(r"[0-9)](?:[ \t\r\n\f\v_.\-]{2,}|[\t\r\n\f\v_])(?=[0-9(+])")
+_WS_RUN = r"(?: [\t\r\n\f\v ]+|[\t\r\n\f\v][\t\r\n\f\v ]*)"
+_GAP = re.compile(r"[0-9)](?:[ \t\r\n\f\v_.\-]{2,}|[\t\r\n\f\v_])(?=[0-9(+])"
+                  r"|[0-9](?:" + _WS_RUN + r"|\.{2,}| +- +)(?=[A-Za-z])|[A-Za-z](?:" + _WS_RUN + r"|\.{2,}| +- +)(?=[0-9])")
 _WS = frozenset(" \t\r\n\f\v")
 
 

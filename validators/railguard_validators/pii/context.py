@@ -65,7 +65,7 @@ CONTEXT_WORDS: Mapping[str, tuple[str, ...]] = {
 # (characters before the value's start, characters after its end) searched for a cue.
 DEFAULT_WINDOW = (48, 24)
 WINDOWS: Mapping[str, tuple[int, int]] = {
-    "AGE": (12, 16),
+    "AGE": (16, 16),
     "CREDIT_DEBIT_CARD_CVV": (32, 16),
     "CREDIT_DEBIT_CARD_EXPIRY": (32, 12),
     "PIN": (32, 16),

@@ -20,7 +20,8 @@ from .scan import Scan
 
 __all__ = ["ContextualRecognizer", "CONTEXT_LED", "VALUE_LED", "MAX_LEN", "value_ok"]
 
-_CONNECTOR = re.compile(r"(?:[ \t]*(?:[:=#]|-(?=\s)|is\b|was\b|number\b|num\b|no\b\.?|id\b|code\b))*[ \t]*")
+_CONNECTOR = re.compile(r"(?:[ \t]*(?:[:=#]|-(?=\s)|is\b|was\b|number\b|num\b|no\b\.?|id\b|code\b|to\b"
+                        r"|(?:on file|we have)\b(?=[ \t]*(?:is\b|was\b|:))|</?t[dh]>(?:[ \t]*<t[dh]>)?))*[ \t]*")
 _EXPLICIT = re.compile(r"[:=]|\bis\b|\bwas\b")
 _QUOTES = "\"'“”‘’`"
 _TRAIL = ".,;:!?)]}>" + _QUOTES
@@ -79,8 +80,8 @@ CONTEXT_LED: dict[str, Rule] = {
     "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER": Rule(_n(r"9[0-9]{8}"), check=itin_valid, max_len=9),
     "CA_SOCIAL_INSURANCE_NUMBER": Rule(_n(r"[0-9]{9}"), check=sin_valid, max_len=9),
     "US_PASSPORT_NUMBER": Rule(_n(r"[A-Z][0-9]{8}|[0-9]{9}"), max_len=9),
-    "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER": Rule(_n(r"[0-9]{5} ?[0-9]{5}K?"), max_len=12),
-    "CA_HEALTH_NUMBER": Rule(_n(r"[0-9]{4}[ \-]?[0-9]{3}[ \-]?[0-9]{3}(?:[ \-]?[A-Z]{2})?"
+    "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER": Rule(_n(r"[0-9]{5}[ \-.]?[0-9]{5}K?"), max_len=12),
+    "CA_HEALTH_NUMBER": Rule(_n(r"[0-9]{4}[ \-.]?[0-9]{3}[ \-.]?[0-9]{3}(?:[ \-]?[A-Z]{2})?"
                                 r"|[A-Z]{4} ?[0-9]{4} ?[0-9]{4}"), max_len=15),
 }
 MAX_LEN = {t: r.max_len for t, r in CONTEXT_LED.items()}
