@@ -270,3 +270,23 @@ def test_guard_frames_for_spark_map_in_pandas(tmp_path, spec):
 @pytest.fixture(autouse=True)
 def _no_ci_progress(monkeypatch):
     monkeypatch.setenv("CI", os.environ.get("CI", "1"))
+
+
+def test_the_readme_python_example_runs(tmp_path, monkeypatch, capsys):
+    import re
+
+    from readme import README
+
+    text = README.read_text(encoding="utf-8")
+    section = re.search(r"^## Scanning corpora\n(.*?)(?=^## )", text, re.S | re.M).group(1)
+    example = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    assert "railguard.scan import scan" in example
+    (tmp_path / "specs").symlink_to(README.parent / "specs")
+    (tmp_path / "chats.jsonl").write_text(json.dumps({"text": f"my card is {CARD}"}) + "\n"
+                                          + json.dumps({"text": "What are your opening hours?"}) + "\n")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(example, "README.md", "exec"), {})
+    records_, blocked, _ = capsys.readouterr().out.split()
+    assert (records_, blocked) == ("2", "0")
+    out = (tmp_path / "clean" / "chats.jsonl").read_text()
+    assert CARD not in out and "opening hours" in out
