@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import pytest
 
 from railguard import Guard
 
 from bedrockkit import GID, SERVER_SPEC
-
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "pii" / "presidio_synth_dev.jsonl"
+from shared_data import shared_path
 SSN_RX = r"\b\d{3}[- ]\d{2}[- ]\d{4}\b"
 
 
@@ -21,7 +19,8 @@ def prose(n: int) -> str:
     tagged with a running number so that no stretch of the text repeats."""
     import re
 
-    rows = [json.loads(line)["text"] for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
+    data = shared_path("pii", "presidio_synth_dev.jsonl")
+    rows = [json.loads(line)["text"] for line in data.read_text(encoding="utf-8").splitlines() if line.strip()]
     rows = [re.sub(SSN_RX, "[ssn]", r) for r in rows]
     out, size, i = [], 0, 0
     while size < n:

@@ -12,7 +12,8 @@ import pytest
 
 from railguard import Outcome, SpecError, Validator, load_spec
 
-from coretest import ROOT, make_registry
+from coretest import make_registry
+from shared_data import shared_path
 
 
 class Topical(Validator):
@@ -158,7 +159,7 @@ def test_malformed_xml_reports_line_and_column(tmp_path: Path) -> None:
 
 def test_wrong_root_and_guardrails_dialect(tmp_path: Path) -> None:
     assert "root is <rail>" in rail_issues('<spec version="1"/>', tmp_path)[0].message
-    corpus = Path(ROOT).parent / "shared" / "data" / "rail_corpus" / "ut__simple.rail"
+    corpus = shared_path("rail_corpus", "ut__simple.rail")
     with pytest.raises(SpecError) as exc:
         load_spec(corpus)
     assert any("Guardrails AI RAIL dialect" in i.message for i in exc.value.issues)
