@@ -157,14 +157,17 @@ def _seps(raw: str) -> set[str]:
     return {c for c in raw if not c.isdigit()}
 
 
-_CARD_GROUPS = frozenset({(4, 6, 5), (4, 6, 4), (4, 4, 4, 4, 3), (4, 4, 4, 3), (4, 4, 4, 2)})
+_CARD_GROUPS = frozenset({(4, 6, 5), (4, 6, 4), (4, 4, 4, 4, 3)})
+# Words that make an SSN-shaped number a score, a result or a count (when no SSN cue is near).
+_SCORES = re.compile(r"\b(?:scor(?:e|es|ed|ing)|points?|pts|results?|tally|standings|won|lost|beat|rounds?|"
+                     r"votes?|totals?|stats?|statistics)\b")
 _NANP_GROUPS = frozenset({(3, 3, 4), (1, 3, 3, 4), (3, 4), (3, 7), (1, 3, 7)})
 
 
 def _card_shape(raw: str, d: str) -> bool:
     """12-19 digits, plain or grouped as cards are printed (fours, 4-6-5, 4-6-4, 4-4-4-4-3) with
     one kind of separator; fours run together (an invisible character between them) count."""
-    if not 12 <= len(d) <= 19:
+    if not 13 <= len(d) <= 19:
         return False
     seps = _seps(raw)
     if not seps:
@@ -191,7 +194,8 @@ def _phone_grouping(raw: str, d: str, whole: bool) -> bool:
         return True
     sizes = tuple(_groups(raw))
     if d.startswith("0") and whole:
-        return max(sizes) <= 7
+        # Pairs only as French numbers are written (five of them); other lists of pairs are not phones.
+        return max(sizes) <= 7 and (max(sizes) > 2 or len(sizes) == 5)
     return sizes in _NANP_GROUPS
 
 
@@ -309,7 +313,7 @@ class NumericRecognizer:
                     if got is not None:
                         fill[i] = [(i, j, got), *fill[j]]
                         break
-        for k in range(0, n):
+        for k in range(0, 2):  # at most one label number before the values
             if fill[k]:
                 for i, j, got in fill[k]:
                     scan.add(seg[i][0], seg[j - 1][1], *got)
@@ -326,7 +330,10 @@ class NumericRecognizer:
         if _three(raw, (3, 2, 4)):
             plain = raw.isdigit()
             if not plain or whole:
-                if self.ssn and ((not plain and ssn_valid(d)) or near(_SSN_, a, b)):
+                cued = near(_SSN_, a, b)
+                if not cued and _SCORES.search(scan.lower, max(0, a - 32), min(scan.n, b + 12)):
+                    return None  # "scored it 310-36-2834", "429 43 5391 points"
+                if self.ssn and ((not plain and ssn_valid(d)) or cued):
                     return _SSN_, 1.0 if ssn_valid(d) else 0.9, "ssn-rules" if ssn_valid(d) else "ssn-format+context"
                 if self.itin and d[0] == "9" and ((not plain and itin_valid(d)) or near(_ITIN_, a, b)):
                     return _ITIN_, 1.0, "itin-ranges"
@@ -355,7 +362,7 @@ class NumericRecognizer:
         if not (raw.isdigit() or _phone_grouping(raw, d, whole)):
             # Regions without a trunk prefix write national numbers in threes ("612 345 678" in
             # Spain): accepted as a whole segment when valid for a configured region outside NANP.
-            if not whole or max(_groups(raw)) > 4 or self.phones.region_of(raw) in (None, "US", "CA"):
+            if not whole or d[0] == "0" or max(_groups(raw)) > 4 or self.phones.region_of(raw) in (None, "US", "CA"):
                 return None
             return _PHONE_, 0.9, "phonenumbers"
         if raw.isdigit():  # bare digits are a count, an id or a timestamp unless a cue says phone
