@@ -7,7 +7,8 @@ for ``categories``) is collected into that list; the parameter's JSON Schema
 decides types, so ``"5"`` becomes 5 where an integer is wanted and
 ``"EMAIL PHONE"`` (or ``"EMAIL, PHONE"``) becomes a list where an array is wanted; JSON text
 becomes an object or array where the schema wants one.
-Text content goes to the key a schema names with ``x-rail-text``.
+Text content goes to the key a schema names with ``x-rail-text``; a schema's ``x-rail-values``
+maps RAIL attribute words to the JSON value they stand for (``normalize="all"`` is ``true``).
 
 Parsing is hardened: no DTD, no entities, no network, no XInclude. A document with
 a DOCTYPE is refused before it is parsed.
@@ -111,6 +112,10 @@ def split_list(text: str) -> list[str]:
 def coerce(text: str, schema: Mapping[str, Any] | None, root: Mapping[str, Any] | None) -> Any:
     """A string from XML, typed as the schema wants. Left as a string when it cannot be coerced,
     so the schema check reports it with its path."""
+    for branch in _branches(schema, root):
+        words = branch.get("x-rail-values")
+        if isinstance(words, Mapping) and text.strip() in words:
+            return words[text.strip()]  # a RAIL word the validator defines, such as normalize="all" for true
     types = _types(schema, root)
     if not types or "string" in types:
         return text
@@ -182,7 +187,10 @@ class _Converter:
         children = [c for c in el if isinstance(c.tag, str)]
         attrs = {k: v for k, v in el.attrib.items() if k not in skip_attrs}
         text = (el.text or "").strip()
-        if not attrs and not children:
+        # Text alone is the value itself, unless the value must be an object that takes its text under
+        # a key (<json-schema>{...}</json-schema> is <json-schema><schema>{...}</schema></json-schema>).
+        text_only_object = (text and "string" not in _types(schema, root) and _text_key(schema, root) is not None)
+        if not attrs and not children and not text_only_object:
             if "object" in _types(schema, root) and not text:
                 return {}
             return coerce(text, schema, root)

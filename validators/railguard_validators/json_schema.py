@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import islice
 from typing import Any, Iterable, Iterator, Mapping
 
 from railguard import Context, Outcome, ParamIssue, Validator, hookimpl
@@ -18,6 +19,7 @@ from railguard import Context, Outcome, ParamIssue, Validator, hookimpl
 MAX_LISTED = 10  # errors listed in a message; the rest are counted
 MAX_VALUE = 40  # characters of a quoted value in a message
 MAX_CANDIDATES = 50  # positions tried when looking for JSON inside prose
+MAX_SCHEMA_ERRORS = 20  # errors of an invalid JSON Schema reported at spec load
 _FENCE = re.compile(r"```[ \t]*(?:json|JSON|json5)?[ \t]*\r?\n(.*?)```", re.DOTALL)
 _OPEN = re.compile(r"[\[{]")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -61,14 +63,19 @@ def _short(value: Any) -> str:
     return text if len(text) <= MAX_VALUE else text[:MAX_VALUE - 3] + "..."
 
 
-def _describe(err: Any) -> str:
+def _message(err: Any) -> str:
+    """jsonschema's message with the offending value quoted short."""
     message = err.message
     full = repr(err.instance)
     if len(full) > MAX_VALUE and full in message:
         message = message.replace(full, _short(err.instance), 1)
     if len(message) > 200:
         message = message[:197] + "..."
-    return f"{json_path(err.absolute_path)}: {message}"
+    return message
+
+
+def _describe(err: Any) -> str:
+    return f"{json_path(err.absolute_path)}: {_message(err)}"
 
 
 class JsonSchema(Validator):
@@ -113,10 +120,23 @@ class JsonSchema(Validator):
         for path, ref in _remote_refs(schema):
             yield ParamIssue(("schema",) + path,
                              f"{ref!r}: only local references ('#/...') are allowed; a spec never fetches schemas")
+        # Every error of the schema, not only the first (check_schema raises one of them).
+        cls = validator_for(schema) if isinstance(schema, Mapping) else validator_for({})
         try:
-            (validator_for(schema) if isinstance(schema, Mapping) else validator_for({})).check_schema(schema)
-        except SchemaError as exc:
-            yield ParamIssue(("schema",) + tuple(exc.absolute_path), f"not a valid JSON Schema: {exc.message}")
+            found = list(islice(cls(cls.META_SCHEMA).iter_errors(schema), MAX_SCHEMA_ERRORS + 1))
+        except RecursionError:
+            yield ParamIssue(("schema",), "not a valid JSON Schema: it nests too deeply")
+            return
+        found.sort(key=lambda e: [(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in e.absolute_path])
+        for exc in found[:MAX_SCHEMA_ERRORS]:
+            yield ParamIssue(("schema",) + tuple(exc.absolute_path), f"not a valid JSON Schema: {_message(exc)}")
+        if len(found) > MAX_SCHEMA_ERRORS:
+            yield ParamIssue(("schema",), f"not a valid JSON Schema: more errors after the first {MAX_SCHEMA_ERRORS}")
+        if not found:
+            try:
+                cls.check_schema(schema)
+            except SchemaError as exc:  # pragma: no cover - iter_errors found none; kept as a second opinion
+                yield ParamIssue(("schema",) + tuple(exc.absolute_path), f"not a valid JSON Schema: {_message(exc)}")
 
     def _errors(self, value: Any) -> list[str]:
         errors = sorted(self.checker.iter_errors(value), key=lambda e: [

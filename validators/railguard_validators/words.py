@@ -284,6 +284,8 @@ class Words(Validator):
                 "type": ["boolean", "array"], "minItems": 1, "uniqueItems": True,
                 "items": {"enum": ["all", *TRANSFORMS]},
                 "description": "true (or [all]) for every transform, or a list of: " + ", ".join(TRANSFORMS),
+                # RAIL's normalize="all" (or "true") is YAML's normalize: true, so the twins load equal.
+                "x-rail-values": {"all": True, "true": True, "false": False},
             },
         },
         "anyOf": [{"required": ["words"]}, {"required": ["managed"]}],
