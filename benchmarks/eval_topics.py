@@ -65,7 +65,8 @@ ADVICE_TOPICS = [
 
 def write_spec(folder: Path, name: str, topics: list[dict], engine: str) -> Path:
     path = folder / f"{name}-{engine}.yaml"
-    spec = {"railguard": 1, "name": f"{name}-{engine}",
+    # A generous timeout: a slow engine on a busy machine is measured, not turned into on_error blocks.
+    spec = {"railguard": 1, "name": f"{name}-{engine}", "settings": {"timeout_s": 600},
             "input": [{"denied_topics": {"engine": engine, "topics": topics, "on_fail": "block"}}]}
     path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     return path
@@ -89,7 +90,8 @@ def clinc(engine: str, folder: Path, limit: int | None, workers: int, do_sweep: 
     fn = sum(c.fn for c in report.per_category.values())
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
-    print(f"\n[clinc] engine {engine}: {report.rows:,} test rows, {report.throughput:,.0f} rows/s")
+    print(f"\n[clinc] engine {engine}: {report.rows:,} test rows, {report.throughput:,.0f} rows/s, "
+          f"{report.overall.errors} validator errors")
     print(f"  {'topic':20} {'precision':>9} {'recall':>7} {'F1':>6}   tp/fp/fn")
     for name in sorted(report.per_category):
         c = report.per_category[name]
@@ -116,7 +118,8 @@ def advice(engine: str, folder: Path, limit: int | None, workers: int, do_sweep:
     # Every row is everyday traffic: nothing is positive, every flag is a false block.
     report = evaluate(spec, rows, positive=["(advice)"], workers=workers, sweep=do_sweep, progress=None)
     print(f"\n[advice] engine {engine}: {report.rows:,} everyday rows, {report.throughput:,.0f} rows/s; "
-          f"false blocks {100 * (report.overall.false_block_rate or 0):.1f}% overall")
+          f"false blocks {100 * (report.overall.false_block_rate or 0):.1f}% overall, "
+          f"{report.overall.errors} validator errors")
     for label, d in sorted(report.by_label.items()):
         print(f"  {label:32} {d['rows']:>6,} rows  {100 * d['flagged_rate']:5.1f}% blocked")
     return report
