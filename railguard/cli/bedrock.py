@@ -103,10 +103,18 @@ def cmd_import(args: argparse.Namespace) -> int:
         raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RailguardError(f"cannot read {source}: {exc}") from None
+    from .llama_guard import MAX_JSON_DEPTH, too_deep
+
     try:
         data = json.loads(raw)
+        deep = too_deep(data)
     except json.JSONDecodeError as exc:
         raise RailguardError(f"{source}: not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:  # nested past what the parser itself can read
+        deep = True
+    if deep:
+        raise RailguardError(f"{source}: the JSON nests more than {MAX_JSON_DEPTH} levels deep; a guardrail "
+                             "definition nests a few levels")
     registry = Registry.load()
     request = normalise(data, source)
     imported = request_to_spec(request, name=args.name, registry=registry)

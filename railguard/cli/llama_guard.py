@@ -41,6 +41,21 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 1
 
 
+MAX_JSON_DEPTH = 64
+
+
+def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether parsed JSON nests more than ``limit`` levels (checked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
 def _read_json(path: str, what: str) -> Any:
     from ..errors import RailguardError
 
@@ -49,9 +64,15 @@ def _read_json(path: str, what: str) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise RailguardError(f"cannot read the {what} file {path}: {exc}") from None
     try:
-        return json.loads(text)
+        data = json.loads(text)
+        deep = too_deep(data)
+    except RecursionError:  # nested past what the parser itself can read
+        deep = True
     except ValueError as exc:
         raise RailguardError(f"{path}: the {what} file is not valid JSON: {exc}") from None
+    if deep:
+        raise RailguardError(f"{path}: the {what} file nests JSON more than {MAX_JSON_DEPTH} levels deep")
+    return data
 
 
 def build_prompt(args: argparse.Namespace) -> str:

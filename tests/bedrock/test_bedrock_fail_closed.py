@@ -158,3 +158,15 @@ def test_converse_stream_cut_before_message_stop_is_a_model_error(server, runtim
             got.append(piece)
     assert got == ["partial"]
     assert "".join(BedrockConverse(MODEL, client=runtime).stream([Message("user", "go")])) == "fine"
+
+
+# -- railguard import bedrock on deeply nested JSON -----------------------------------------------
+@pytest.mark.parametrize("depth", [65, 900, 100_000])
+def test_import_of_deeply_nested_json_is_a_clean_error(tmp_path, capsys, depth):
+    from railguard.cli import main
+
+    path = tmp_path / "deep.json"
+    path.write_text('{"name": "x", "topicPolicyConfig": ' + "[" * depth + "]" * depth + "}", encoding="utf-8")
+    assert main(["import", "bedrock", str(path)]) == 1
+    err = capsys.readouterr()[1]
+    assert f"{path}: the JSON nests more than 64 levels deep" in err and "RecursionError" not in err
