@@ -28,8 +28,8 @@ from .errors import RailguardError, SpecError, SpecIssue
 from .results import Assessment, StageResult
 from .spec.model import Spec, TestCase
 
-__all__ = ["CaseOutcome", "Report", "find_specs", "load_cases", "run_cases", "run_paths", "outcome_kinds",
-           "SIBLING_SUFFIX"]
+__all__ = ["CaseOutcome", "Report", "SpecSession", "find_specs", "load_cases", "run_cases", "run_paths",
+           "outcome_kinds", "SIBLING_SUFFIX"]
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".rail", ".xml")
 SIBLING_SUFFIX = ".tests.yaml"
@@ -274,39 +274,60 @@ def check_case(case: TestCase, stage: StageResult, output: str) -> tuple[tuple[s
     return got, problems
 
 
+class SpecSession:
+    """One spec's cases, ready to run one at a time (what pytest items need): the spec compiled once, its
+    remote entries answered by local servers until :meth:`close`. Raises SpecError when the spec or its
+    tests do not load."""
+
+    def __init__(self, spec_path: str | Path, *, registry: Any = None,
+                 resources: Mapping[str, Any] | None = None):
+        from .guard import Guard
+        from .plugins import Registry
+        from .spectest_remote import Replayer
+
+        registry = registry or Registry.load()
+        self.spec, self.cases = load_cases(spec_path, registry)
+        self._replayer = Replayer(self.spec, resources).__enter__()
+        try:
+            self.guard = Guard.from_spec(self.spec, registry=registry, resources=self._replayer.resources)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        self._replayer.__exit__(None, None, None)
+
+    def __enter__(self) -> "SpecSession":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def run(self, file: str, case: TestCase) -> CaseOutcome:
+        spec, replayer = self.spec, self._replayer
+        line = _case_line(spec, file, case)
+        notes = replayer.prepare(case)
+        t0 = time.perf_counter()
+        try:
+            stage, output = _run_one(self.guard, case)
+        except RailguardError as exc:
+            return CaseOutcome(spec.name, file, line, case, False, ("error",), (f"error: {exc}",),
+                               duration_ms=(time.perf_counter() - t0) * 1000, notes=notes)
+        ms = (time.perf_counter() - t0) * 1000
+        got, problems = check_case(case, stage, output)
+        problems += replayer.problems()
+        return CaseOutcome(spec.name, file, line, case, not problems, got, tuple(problems), stage, output, ms, notes)
+
+
 def run_cases(spec_path: str | Path, *, registry: Any = None, resources: Mapping[str, Any] | None = None,
               keyword: str | None = None) -> list[CaseOutcome]:
     """Run the cases of one spec file (inline and sibling). ``keyword`` keeps the cases whose name
     contains it (case-insensitive). Raises SpecError when the spec or its tests do not load."""
-    from .guard import Guard
-    from .plugins import Registry
-    from .spectest_remote import Replayer
-
-    registry = registry or Registry.load()
-    spec, cases = load_cases(spec_path, registry)
-    if keyword:
-        cases = [(f, c) for f, c in cases if keyword.lower() in c.name.lower()]
-    if not cases:
-        return []
-    with Replayer(spec, resources) as replayer:
-        guard = Guard.from_spec(spec, registry=registry, resources=replayer.resources)
-        out: list[CaseOutcome] = []
-        for file, case in cases:
-            line = _case_line(spec, file, case)
-            notes = replayer.prepare(case)
-            t0 = time.perf_counter()
-            try:
-                stage, output = _run_one(guard, case)
-            except RailguardError as exc:
-                out.append(CaseOutcome(spec.name, file, line, case, False, ("error",), (f"error: {exc}",),
-                                       duration_ms=(time.perf_counter() - t0) * 1000, notes=notes))
-                continue
-            ms = (time.perf_counter() - t0) * 1000
-            got, problems = check_case(case, stage, output)
-            problems += replayer.problems()
-            out.append(CaseOutcome(spec.name, file, line, case, not problems, got, tuple(problems), stage, output,
-                                   ms, notes))
-    return out
+    with SpecSession(spec_path, registry=registry, resources=resources) as session:
+        cases = session.cases
+        if keyword:
+            cases = [(f, c) for f, c in cases if keyword.lower() in c.name.lower()]
+        return [session.run(file, case) for file, case in cases]
 
 
 def _case_line(spec: Spec, file: str, case: TestCase) -> int | None:
