@@ -15,9 +15,20 @@ The script prints, in one run:
   the message (no validity checks);
 - span precision, recall and F1 per type (exact start, end and type) for railguard and the
   baseline, and how many SSN, card and e-mail values were left unmasked;
-- with ``--compare presidio``: Presidio's pattern recognizers on the same messages (if installed).
+- with ``--compare presidio``: Presidio's pattern recognizers on the same messages (if installed);
+- the **evasion leak rate** (benchmarks/pii_sets.py): 44 values of all 31 types x 29 transforms
+  real-world text applies (invisible characters, unusual separators and dashes, other scripts'
+  digits, line breaks) x 10 wrappers, all 31 types on; a case leaks when a letter or digit of
+  the value is left unmasked. Goal: 0;
+- the **false-positive rate on ordinary identifiers** (benchmarks/pii_sets.py): sentences in 39
+  categories (section numbers, ISBNs, order and tracking numbers, timestamps, UUIDs, digests,
+  scores, prices, ...), all 31 types on; a sentence counts when anything in it is flagged.
+  Goal: <= 1%.
 
 Goal: railguard >= 3x the baseline's throughput, micro-F1 >= 0.99, no SSN/card/e-mail unmasked.
+
+Seeds: the detector was tuned on seed 7 (the default); report figures from a held-out seed
+(``--seed 2026`` was never used while tuning).
 """
 
 from __future__ import annotations
@@ -357,6 +368,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--compare", choices=("presidio",), action="append", default=[])
+    ap.add_argument("--per-category", type=int, default=200, help="ordinary sentences per category")
     args = ap.parse_args(argv)
 
     import railguard
@@ -431,6 +443,63 @@ def main(argv: list[str] | None = None) -> None:
     ok = speedup >= 3 and ours["micro"][2] >= 0.99 and not any(leaks.values())
     print(f"goal (>= 3x re, micro-F1 >= 0.99, nothing left unmasked): {'met' if ok else 'NOT met'} "
           f"({speedup:.2f}x, micro-F1 {ours['micro'][2]:.4f})")
+
+    everything_ctx = (everything, ctx)
+    evasion_report(*everything_ctx)
+    false_positive_report(*everything_ctx, args.per_category, args.seed)
+
+
+def _covered(spans, n: int) -> bytearray:
+    cov = bytearray(n)
+    for s in spans:
+        cov[s.start:s.end] = b"\x01" * (s.end - s.start)
+    return cov
+
+
+def evasion_report(validator, ctx) -> None:
+    """(a) Values x transforms x wrappers: how many leave a letter or digit of the value unmasked."""
+    from collections import Counter
+
+    from pii_sets import TRANSFORMS, VALUES, WRAPPERS, evasion_cases
+
+    cases = evasion_cases()
+    by_transform: Counter = Counter()
+    by_type: Counter = Counter()
+    for entity, transform, _, text, a, b in cases:
+        cov = _covered(validator.validate(text, ctx).spans, len(text))
+        if any(text[i].isalnum() and not cov[i] for i in range(a, b)):
+            by_transform[transform] += 1
+            by_type[entity] += 1
+    leaked = sum(by_type.values())
+    print(f"\n(a) evasion: {len(VALUES)} values of {len({v[0] for v in VALUES})} types x {len(TRANSFORMS)} transforms "
+          f"x {len(WRAPPERS)} wrappers = {len(cases)} applicable cases, all 31 types on")
+    print(f"  leaked: {leaked} ({leaked / len(cases):.2%}); goal 0")
+    if leaked:
+        print("  by type: " + ", ".join(f"{t} {n}" for t, n in by_type.most_common()))
+        print("  by transform: " + ", ".join(f"{t} {n}" for t, n in by_transform.most_common()))
+
+
+def false_positive_report(validator, ctx, per_category: int, seed: int) -> None:
+    """(b) Ordinary sentences with identifiers that are not PII: how many get anything flagged."""
+    from collections import Counter
+
+    from pii_sets import CATEGORIES, ordinary_sentences
+
+    sentences = ordinary_sentences(per_category, seed)
+    flagged: Counter = Counter()
+    types: Counter = Counter()
+    for category, text in sentences:
+        spans = validator.validate(text, ctx).spans
+        if spans:
+            flagged[category] += 1
+            types.update(s.type for s in spans)
+    n = sum(flagged.values())
+    print(f"\n(b) false positives: {len(sentences)} ordinary sentences in {len(CATEGORIES)} categories "
+          f"(seed {seed}), all 31 types on")
+    print(f"  changed: {n} ({n / len(sentences):.2%}); goal <= 1%")
+    if n:
+        print("  by category: " + ", ".join(f"{c} {k}" for c, k in flagged.most_common()))
+        print("  by type: " + ", ".join(f"{t} {k}" for t, k in types.most_common()))
 
 
 if __name__ == "__main__":
