@@ -140,9 +140,11 @@ def main(argv: list[str] | None = None) -> None:
                 report = (clinc if part == "clinc" else advice)(engine, Path(tmp), limit, args.workers, args.sweep)
                 if args.sweep:
                     for key, sw in report.sweeps.items():
-                        prop = sw.get("proposed") or {}
+                        prop = sw.get("proposed")
+                        if not prop or not sw["positives"]:
+                            continue  # no negatives to set a threshold on, or no positives to find
                         print(f"  sweep {key}: threshold {prop.get('threshold', float('nan')):.4f} for false blocks "
-                              f"<= {100 * sw['target_fbr']:.1f}% gives recall {prop.get('recall')}")
+                              f"<= {100 * sw['target_fbr']:.1f}% gives recall {prop['recall']}")
 
 
 if __name__ == "__main__":

@@ -16,13 +16,14 @@ reports scores, and the threshold that meets ``target_fbr``.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from .data import DataError, Row, read_rows
-from .metrics import Counts, Positives, confusion, label_values, percentile, sweep as sweep_scores
+from .aggregate import Accumulator
+from .metrics import Counts
 from .records import Record
 
 __all__ = ["evaluate", "EvalReport", "report_from_records", "Row", "read_rows", "DataError"]
@@ -70,76 +71,24 @@ class EvalReport:
         return render_report(self)
 
 
-def report_from_records(records: Sequence[Record], *, positive: Sequence[str] | None = None, spec: str = "",
+def report_from_records(records: Iterable[Record], *, positive: Sequence[str] | None = None, spec: str = "",
                         source: str = "input", seconds: float = 0.0, do_sweep: bool = False,
                         target_fbr: float = 0.01, workers: int = 1) -> EvalReport:
-    """Every figure of the report from the rows' records."""
-    is_positive = Positives(positive)
-    overall = Counts()
-    entries: dict[str, Counts] = {}
-    validators: dict[str, str] = {}
-    by_label: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # rows, flagged
-    scores: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
-    unlabelled = 0
-    label_set: set[str] = set()
-    lat: dict[str, list[float]] = defaultdict(list)
-    by_category: dict[str, list[tuple[float, tuple[str, ...]]]] = defaultdict(list)
+    """Every figure of the report from the rows' records (consumed once, as they stream)."""
+    acc = Accumulator(positive, do_sweep=do_sweep, target_fbr=target_fbr)
     for rec in records:
-        lat["(guard)"].append(rec.latency_ms)
-        for v in rec.verdicts:
-            lat[v.id].append(v.latency_ms)
-            validators.setdefault(v.id, v.validator)
-            entries.setdefault(v.id, Counts())
-        values = label_values(rec.label)
-        label_set.update(values)
-        for value in values or ("(unlabelled)",):
-            by_label[value][0] += 1
-            by_label[value][1] += rec.flagged
-        pos = is_positive(rec.label)
-        if pos is None:
-            unlabelled += 1
-            continue
-        overall.add(pos, rec.flagged)
-        for v in rec.verdicts:
-            if v.error:
-                entries[v.id].errors += 1
-                overall.errors += 1
-            entries[v.id].add(pos, v.flagged)
-            if do_sweep and v.score is not None:
-                scores[v.id][0 if pos else 1].append(v.score)
-            if do_sweep:
-                for cat, s in v.scores:
-                    by_category[f"{v.id}:{cat}"].append((s, values))
-    table = confusion(records)
-    per_category: dict[str, Counts] = {}
-    reported = {c for counter in table.values() for c in counter}
-    for cat in sorted(reported & label_set):
-        c = Counts()
-        for rec in records:
-            if rec.label is None:
-                continue
-            hit = any(cat in v.categories for v in rec.verdicts if v.flagged)
-            c.add(cat in label_values(rec.label), hit)
-        per_category[cat] = c
-    latency = {k: {"p50": _r(percentile(v, 50)), "p99": _r(percentile(v, 99))} for k, v in lat.items()}
-    sweeps = {key: sweep_scores(p, n, target_fbr) for key, (p, n) in scores.items()}
-    for key, pairs in by_category.items():
-        cat = key.split(":", 1)[1]
-        if cat in label_set:  # a category named like a label value (a topic named after its domain)
-            sweeps[key] = sweep_scores([s for s, vals in pairs if cat in vals],
-                                       [s for s, vals in pairs if cat not in vals], target_fbr)
+        acc.add(rec)
+    return _report(acc, spec=spec, source=source, seconds=seconds, positive=positive, workers=workers)
+
+
+def _report(acc: Accumulator, *, spec: str, source: str, seconds: float, positive: Sequence[str] | None,
+            workers: int) -> EvalReport:
     return EvalReport(
-        spec=spec, source=source, rows=len(records), unlabelled=unlabelled, seconds=seconds, overall=overall,
-        entries=entries, entry_validators=validators,
-        by_label={k: {"rows": n, "flagged": f, "flagged_rate": round(f / n, 4) if n else None,
-                      "positive": is_positive(k) if k != "(unlabelled)" else None}
-                  for k, (n, f) in sorted(by_label.items(), key=lambda kv: (-kv[1][0], kv[0]))},
-        confusion=table, per_category=per_category, latency_ms=latency, sweeps=sweeps,
-        positive=list(positive) if positive else None, workers=workers)
-
-
-def _r(x: float | None) -> float | None:
-    return None if x is None else round(x, 3)
+        spec=spec, source=source, rows=acc.rows, unlabelled=acc.unlabelled, seconds=seconds, overall=acc.overall,
+        entries=acc.entries, entry_validators=acc.validators, by_label=acc.by_label_table(),
+        confusion=dict(acc.confusion), per_category=acc.per_category(), latency_ms=acc.latency_ms(),
+        sweeps=acc.sweeps() if acc.do_sweep else {}, positive=list(positive) if positive else None,
+        workers=workers)
 
 
 def _checked(rows: Iterable[Row], is_positive: Positives) -> Iterable[Row]:
@@ -177,9 +126,9 @@ def evaluate(spec: Any, data: str | Path | Iterable[Row], *, source: str = "inpu
     else:
         rows = list(data)[:limit] if limit is not None else list(data)
         total = len(rows)  # type: ignore[arg-type]
-    rows = _checked(rows, Positives(positive))
-    records, seconds = run_rows(guard if workers <= 1 else spec, rows, source=source, workers=workers,
-                                chunk_size=chunk_size, progress=progress, total=total)
+    acc = Accumulator(positive, do_sweep=sweep, target_fbr=target_fbr)
+    rows = _checked(rows, acc.is_positive)
+    seconds = run_rows(guard if workers <= 1 else spec, rows, acc.add, source=source, workers=workers,
+                       chunk_size=chunk_size, progress=progress, total=total)
     name = guard.name if isinstance(spec, Guard) else str(spec)
-    return report_from_records(records, positive=positive, spec=name, source=source, seconds=seconds,
-                               do_sweep=sweep, target_fbr=target_fbr, workers=workers)
+    return _report(acc, spec=name, source=source, seconds=seconds, positive=positive, workers=workers)

@@ -8,14 +8,14 @@ False-block rate = flagged negatives / negatives. Rows without a label count for
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from ..errors import RailguardError
-from .records import Record
 
-__all__ = ["Positives", "Counts", "percentile", "sweep", "propose_threshold", "label_values"]
+__all__ = ["Positives", "Counts", "percentile", "sweep", "propose_threshold", "label_values", "LatencyHistogram",
+           "score_bin"]
 
 _TRUE = {"true", "yes", "1", "positive", "unsafe"}
 _FALSE = {"false", "no", "0", "negative", "safe"}
@@ -112,59 +112,89 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     return ordered[k]
 
 
-def propose_threshold(negatives: Sequence[float], target_fbr: float) -> float | None:
-    """The lowest threshold (``score >= threshold`` flags) whose false-block rate on ``negatives`` is at
-    most ``target_fbr``; None without negatives."""
-    if not negatives:
+SCORE_STEP = 1e-4  # scores are kept as counts per bin of this width: exact for scores given to 4 decimals
+
+
+def score_bin(score: float) -> float:
+    """The lower edge of ``score``'s bin (bins are [edge, edge + SCORE_STEP))."""
+    return round(math.floor(score / SCORE_STEP + 1e-9) * SCORE_STEP, 10)
+
+
+def _hist(scores: Iterable[float] | Mapping[float, int]) -> Counter:
+    if isinstance(scores, Mapping):
+        return Counter(scores)
+    return Counter(score_bin(s) for s in scores)
+
+
+def propose_threshold(negatives: Iterable[float] | Mapping[float, int], target_fbr: float) -> float | None:
+    """The lowest threshold (``score >= threshold`` flags) whose false-block rate on ``negatives`` (scores,
+    or counts per score bin) is at most ``target_fbr``; None without negatives."""
+    hist = _hist(negatives)
+    total = sum(hist.values())
+    if not total:
         return None
-    ordered = sorted(negatives, reverse=True)
-    allowed = math.floor(target_fbr * len(ordered) + 1e-9)
-    if allowed >= len(ordered):
-        return ordered[-1]
-    # Flag nothing at or below the (allowed+1)-th highest negative score.
-    return math.nextafter(ordered[allowed], math.inf)
+    allowed = math.floor(target_fbr * total + 1e-9)
+    above = 0
+    for edge in sorted(hist, reverse=True):
+        above += hist[edge]
+        if above > allowed:
+            # Flag nothing in this bin or below: the threshold is the bin's upper edge.
+            return round(edge + SCORE_STEP, 10)
+    return min(hist)
 
 
-def _rate_at(sorted_scores: Sequence[float], threshold: float) -> float | None:
-    """Share of ``sorted_scores`` (ascending) at or above ``threshold``."""
-    if not sorted_scores:
+def _rate_at(hist: Mapping[float, int], total: int, threshold: float) -> float | None:
+    """Share of the scores counted in ``hist`` at or above ``threshold``."""
+    if not total:
         return None
-    import bisect
-
-    return (len(sorted_scores) - bisect.bisect_left(sorted_scores, threshold)) / len(sorted_scores)
+    return sum(n for edge, n in hist.items() if edge >= threshold - 1e-12) / total
 
 
-def sweep(positives: Iterable[float], negatives: Iterable[float], target_fbr: float,
-          points: int = 12) -> dict[str, Any]:
+def sweep(positives: Iterable[float] | Mapping[float, int], negatives: Iterable[float] | Mapping[float, int],
+          target_fbr: float, points: int = 12) -> dict[str, Any]:
     """Recall and false-block rate across thresholds, and the threshold proposed for ``target_fbr``."""
-    pos, neg = sorted(positives), sorted(negatives)
-    every = pos + neg
-    if not every:
-        return {"positives": 0, "negatives": 0, "rows": [], "proposed": None}
-    lo, hi = min(every), max(every)
-    grid = sorted({round(lo + (hi - lo) * i / (points - 1), 4) for i in range(points)}) if hi > lo else [lo]
-    proposed = propose_threshold(neg, target_fbr)
-    rows = [{"threshold": t, "recall": _round(_rate_at(pos, t)), "false_block_rate": _round(_rate_at(neg, t))}
-            for t in grid]
-    out: dict[str, Any] = {"positives": len(pos), "negatives": len(neg), "rows": rows, "target_fbr": target_fbr,
+    pos, neg = _hist(positives), _hist(negatives)
+    npos, nneg = sum(pos.values()), sum(neg.values())
+    edges = list(pos) + list(neg)
+    if not edges:
+        return {"positives": 0, "negatives": 0, "rows": [], "target_fbr": target_fbr, "proposed": None}
+    lo, hi = min(edges), max(edges)
+    grid = sorted({score_bin(lo + (hi - lo) * i / (points - 1)) for i in range(points)}) if hi > lo else [lo]
+    rows = [{"threshold": t, "recall": _round(_rate_at(pos, npos, t)),
+             "false_block_rate": _round(_rate_at(neg, nneg, t))} for t in grid]
+    out: dict[str, Any] = {"positives": npos, "negatives": nneg, "rows": rows, "target_fbr": target_fbr,
                            "proposed": None}
+    proposed = propose_threshold(neg, target_fbr)
     if proposed is not None:
-        out["proposed"] = {"threshold": proposed, "recall": _round(_rate_at(pos, proposed)),
-                           "false_block_rate": _round(_rate_at(neg, proposed))}
+        out["proposed"] = {"threshold": proposed, "recall": _round(_rate_at(pos, npos, proposed)),
+                           "false_block_rate": _round(_rate_at(neg, nneg, proposed))}
     return out
+
+
+class LatencyHistogram:
+    """Latencies as counts per 1%-wide logarithmic bin: percentiles within 1% in bounded memory."""
+
+    RATIO = 1.01
+
+    def __init__(self) -> None:
+        self.bins: Counter = Counter()
+        self.count = 0
+
+    def add(self, ms: float) -> None:
+        self.bins[math.floor(math.log(ms, self.RATIO)) if ms > 1e-6 else None] += 1
+        self.count += 1
+
+    def percentile(self, q: float) -> float | None:
+        if not self.count:
+            return None
+        rank = max(1, math.ceil(q / 100 * self.count))
+        seen = 0
+        for key in sorted(self.bins, key=lambda k: -math.inf if k is None else k):
+            seen += self.bins[key]
+            if seen >= rank:
+                return 0.0 if key is None else self.RATIO ** (key + 0.5)
+        return None  # pragma: no cover - rank never exceeds count
 
 
 def _round(x: float | None) -> float | None:
     return None if x is None else round(x, 4)
-
-
-def confusion(records: Iterable[Record]) -> dict[str, Counter]:
-    """Label value -> how often each category was reported on its rows ('(none)' when nothing flagged)."""
-    table: dict[str, Counter] = defaultdict(Counter)
-    for rec in records:
-        cats = sorted({c for v in rec.verdicts if v.flagged for c in v.categories})
-        if not cats:
-            cats = ["(flagged, no category)"] if rec.flagged else ["(none)"]
-        for value in label_values(rec.label) or ("(unlabelled)",):
-            table[value].update(cats)
-    return dict(table)

@@ -13,7 +13,7 @@ import sys
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .data import Row
 from .records import Record, record_of
@@ -72,10 +72,11 @@ class _Progress:
             self.bar.close()
 
 
-def run_rows(spec: Any, rows: Iterable[Row], *, source: str = "input", workers: int = 1, chunk_size: int = 64,
-             progress: bool | None = None, total: int | None = None, resources: Any = None) -> tuple[list[Record], float]:
-    """Every row's record, in order, and the wall time of the checking in seconds (compilation and
-    worker start-up excluded; model warm-up included in the first chunk)."""
+def run_rows(spec: Any, rows: Iterable[Row], sink: Callable[[Record], None], *, source: str = "input",
+             workers: int = 1, chunk_size: int = 64, progress: bool | None = None, total: int | None = None,
+             resources: Any = None) -> float:
+    """Hand every row's record to ``sink``, in row order; return the wall time of the checking in seconds
+    (compilation and worker start-up excluded; model warm-up included in the first chunk)."""
     from ..guard import Guard
 
     bar = _Progress(progress, total)
@@ -83,20 +84,20 @@ def run_rows(spec: Any, rows: Iterable[Row], *, source: str = "input", workers: 
         if workers <= 1:
             guard = spec if isinstance(spec, Guard) else Guard.from_file(spec, resources=resources)
             t0 = time.perf_counter()
-            out: list[Record] = []
             for chunk in _chunks(rows, chunk_size):
-                out += _check(guard, chunk, source)
+                for rec in _check(guard, chunk, source):
+                    sink(rec)
                 bar.update(len(chunk))
-            return out, time.perf_counter() - t0
+            return time.perf_counter() - t0
         if isinstance(spec, Guard) or resources:
             raise ValueError("workers > 1 needs the spec as a file path (each worker compiles it) and no resources")
-        return _parallel(str(Path(spec)), rows, source, workers, chunk_size, bar)
+        return _parallel(str(Path(spec)), rows, sink, source, workers, chunk_size, bar)
     finally:
         bar.close()
 
 
-def _parallel(spec_path: str, rows: Iterable[Row], source: str, workers: int, chunk_size: int,
-              bar: _Progress) -> tuple[list[Record], float]:
+def _parallel(spec_path: str, rows: Iterable[Row], sink: Callable[[Record], None], source: str, workers: int,
+              chunk_size: int, bar: _Progress) -> float:
     import multiprocessing
 
     # spawn: a forked child would inherit locks of threads (tokenizers, torch, servers) mid-use.
@@ -106,19 +107,21 @@ def _parallel(spec_path: str, rows: Iterable[Row], source: str, workers: int, ch
         # Start every worker (and compile the spec in each) before the clock starts.
         list(pool.map(_noop, range(workers)))
         t0 = time.perf_counter()
-        out: list[Record] = []
         pending: list[Future] = []
+
+        def drain(fut: Future) -> None:
+            done = fut.result()
+            for rec in done:
+                sink(rec)
+            bar.update(len(done))
+
         for chunk in _chunks(rows, chunk_size):
             pending.append(pool.submit(_worker_check, chunk, source))
             while len(pending) >= 2 * workers:
-                done = pending.pop(0).result()
-                out += done
-                bar.update(len(done))
+                drain(pending.pop(0))
         for fut in pending:
-            done = fut.result()
-            out += done
-            bar.update(len(done))
-        return out, time.perf_counter() - t0
+            drain(fut)
+        return time.perf_counter() - t0
 
 
 def _noop(_: int) -> None:

@@ -176,3 +176,28 @@ def test_threshold_arithmetic() -> None:
     assert s["rows"][0] == {"threshold": 0.1, "recall": 1.0, "false_block_rate": 1.0}
     assert percentile([5.0, 1.0, 3.0, 2.0, 4.0], 50) == 3.0 and percentile([1.0] * 99 + [50.0], 99) == 1.0
     assert percentile([], 50) is None
+
+
+def test_state_stays_bounded_however_many_rows() -> None:
+    """Scores and latencies are histograms: a million rows cost no more memory than a thousand."""
+    import random
+
+    from railguard.evaluation.aggregate import Accumulator
+    from railguard.evaluation.records import Record, Verdict
+
+    rng = random.Random(7)
+    acc = Accumulator(["bad"], do_sweep=True)
+    for i in range(30_000):
+        label = "bad" if i % 3 == 0 else "good"
+        score = rng.random()
+        v = Verdict("t", "denied_topics", score > 0.5, False, score, (("bad", score),), ("bad",) if score > 0.5 else (),
+                    rng.uniform(0.01, 50))
+        acc.add(Record(str(i), label, score > 0.5, score > 0.5, rng.uniform(0.01, 50), (v,)))
+    assert len(acc.scores["t"][0]) + len(acc.scores["t"][1]) <= 2 * 10_001
+    assert len(acc.latency["(guard)"].bins) < 1_000  # 1% bins from 0.01 to 50 ms
+    lat = acc.latency_ms()["(guard)"]
+    assert 24 < lat["p50"] < 26.5 and 48.5 < lat["p99"] < 50.6
+    sw = acc.sweeps()["t"]
+    assert sw["positives"] == 10_000 and sw["negatives"] == 20_000
+    assert sw["proposed"]["false_block_rate"] <= 0.01 and 0.98 < sw["proposed"]["threshold"] < 1.0
+    assert acc.per_category()["bad"].tp + acc.per_category()["bad"].fn == 10_000
