@@ -243,6 +243,9 @@ class GuardResult:
     model_called: bool = False
     latency_ms: float = 0.0
     stream: FrozenMap | None = None
+    # How to render this result in other systems' shapes, by name ("bedrock"), attached by the
+    # layer that built it: this module stays at the bottom layer and imports no renderer.
+    renderers: FrozenMap = field(default=EMPTY, repr=False, compare=False)
 
     @property
     def stages(self) -> tuple[StageResult, ...]:
@@ -299,10 +302,18 @@ class GuardResult:
         return json.dumps(self.to_dict(), **kwargs)
 
     def to_bedrock(self) -> dict[str, Any]:
-        """This result in the shape of Bedrock's ApplyGuardrail response."""
-        from .aws.bedrock_shape import result_to_bedrock
+        """This result in the shape of Bedrock's ApplyGuardrail response.
 
-        return result_to_bedrock(self)
+        Rendered by :func:`railguard.aws.bedrock_shape.result_to_bedrock`, which the guard attaches
+        to every result it returns. A GuardResult built by hand has no renderer attached: call
+        ``result_to_bedrock(result)`` directly."""
+        render = self.renderers.get("bedrock")
+        if render is None:
+            from .errors import RailguardError
+
+            raise RailguardError("this GuardResult was built by hand, so no Bedrock renderer is attached: use "
+                                 "railguard.aws.bedrock_shape.result_to_bedrock(result)")
+        return render(self)
 
     def __repr__(self) -> str:
         return (f"GuardResult(guard={self.guard!r}, action={self.action!r}, blocked={self.blocked!r}, "

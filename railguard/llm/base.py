@@ -83,7 +83,7 @@ class CallableModel(Model):
 
     def invoke(self, conversation: Conversation) -> str:
         if self.is_async:
-            from ..runtime.drive import run_coroutine
+            from ..pools import run_coroutine
 
             return self._text(run_coroutine(self.fn(conversation.original)))
         return self._text(self.fn(conversation.original))

@@ -137,8 +137,6 @@ def _read(node: Any, assessments: list[Mapping[str, Any]], intervened: bool, che
 def call_with_native_guardrail(guard: Any, model: BedrockConverse, prompt_or_messages: Any, *,
                                metadata: Mapping[str, Any] | None = None) -> GuardResult:
     """Run ``guard`` around ``model`` with the spec's Bedrock guardrail passed in ``guardrailConfig``."""
-    from ..guard import Guard
-
     t0 = time.perf_counter()
     nodes = _nodes(guard, model)
     graph = guard.graph
@@ -148,7 +146,8 @@ def call_with_native_guardrail(guard: Any, model: BedrockConverse, prompt_or_mes
                                                              if n is not nodes["output"])))
     recorder = _Recorder(model)
     try:
-        base = Guard(local, guard.registry).call(recorder, prompt_or_messages, metadata=metadata)
+        # The same Guard class over the local part of the graph (this layer does not import the facade).
+        base = type(guard)(local, guard.registry).call(recorder, prompt_or_messages, metadata=metadata)
     except GuardBlocked as exc:
         base = exc.result
     result = _merge(guard, base, recorder, nodes, prompt_or_messages)
@@ -187,7 +186,8 @@ def _merge(guard: Any, base: GuardResult, recorder: _Recorder, nodes: Mapping[st
         message = graph.input.blocked_message
         stage = replace(in_stage, text=message, blocked=True, changed=True, assessments=in_stage.assessments + (a_in,),
                         raise_=a_in.action == "raise" or in_stage.raise_)
-        return GuardResult(base.guard, INTERVENED, True, message, "input", stage, None, (), False, base.latency_ms)
+        return GuardResult(base.guard, INTERVENED, True, message, "input", stage, None, (), False, base.latency_ms,
+                           renderers=base.renderers)
     in_stage = replace(in_stage, assessments=in_stage.assessments + (a_in,),
                        changed=in_stage.changed or not out_in.passed)
     _, last = recorder.replies[-1]
@@ -203,7 +203,7 @@ def _merge(guard: Any, base: GuardResult, recorder: _Recorder, nodes: Mapping[st
         out_stage = replace(out_stage, text=message, blocked=True, changed=True,
                             assessments=out_stage.assessments + (a_out,), raise_=a_out.action == "raise")
         return GuardResult(base.guard, INTERVENED, True, message, "output", in_stage, out_stage, base.reasks, True,
-                           base.latency_ms)
+                           base.latency_ms, renderers=base.renderers)
     out_stage = replace(out_stage, assessments=out_stage.assessments + (a_out,),
                         changed=out_stage.changed or not out_out.passed)
     intervened = base.intervened or not out_in.passed or not out_out.passed

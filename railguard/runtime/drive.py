@@ -14,58 +14,18 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import Any, Awaitable, Callable, Coroutine, Generator
 
 from ..errors import ModelError, RailguardError, ValidatorTimeout
+from ..pools import background_loop, executor, run_coroutine
 from .execute import Raw, run_async, run_sync
 from .flow import CallModel
 from .stage import Jobs, Setup, Started
 from .stream import Emit, OpenStream, Poll, Pull, StreamClosed
 
 __all__ = ["drive_sync", "drive_async", "drive_stream_sync", "drive_stream_async", "executor", "run_coroutine"]
-
-_lock = threading.Lock()
-_executor: ThreadPoolExecutor | None = None
-_loop: asyncio.AbstractEventLoop | None = None
-
-MAX_WORKERS = 64
-
-
-def executor() -> ThreadPoolExecutor:
-    global _executor
-    if _executor is None:
-        with _lock:
-            if _executor is None:
-                _executor = ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="railguard")
-    return _executor
-
-
-def background_loop() -> asyncio.AbstractEventLoop:
-    """An event loop running in a daemon thread, for async validators called from sync code."""
-    global _loop
-    if _loop is None:
-        with _lock:
-            if _loop is None:
-                loop = asyncio.new_event_loop()
-                ready = threading.Event()
-
-                def run() -> None:
-                    asyncio.set_event_loop(loop)
-                    loop.call_soon(ready.set)
-                    loop.run_forever()
-
-                threading.Thread(target=run, name="railguard-loop", daemon=True).start()
-                ready.wait()
-                _loop = loop
-    return _loop
-
-
-def run_coroutine(coro: Coroutine[Any, Any, Any]) -> Any:
-    """Run a coroutine to completion from sync code (on the background loop)."""
-    return asyncio.run_coroutine_threadsafe(coro, background_loop()).result()
 
 
 async def _in_context(ctx: contextvars.Context, coro: Coroutine[Any, Any, Any]) -> Any:

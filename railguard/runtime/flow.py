@@ -45,7 +45,18 @@ def _result(graph: GuardGraph, t0: float, *, output: str, blocked_stage: str | N
     changed = any(s.changed for s in (input, output_stage) if s is not None) or bool(reasks)
     blocked = blocked_stage is not None
     return GuardResult(graph.name, INTERVENED if (blocked or changed) else NONE, blocked, output, blocked_stage,
-                       input, output_stage, reasks, model_called, (time.perf_counter() - t0) * 1000.0)
+                       input, output_stage, reasks, model_called, (time.perf_counter() - t0) * 1000.0,
+                       renderers=RENDERERS)
+
+
+def _to_bedrock(result: GuardResult) -> dict:
+    from ..aws.bedrock_shape import result_to_bedrock  # on first use: the guard's import stays cheap
+
+    return result_to_bedrock(result)
+
+
+# What GuardResult.to_bedrock() and friends call: results (layer 0) import no renderer themselves.
+RENDERERS = FrozenMap({"bedrock": _to_bedrock})
 
 
 def validate_flow(graph: GuardGraph, text: str, source: str, metadata: FrozenMap = EMPTY,

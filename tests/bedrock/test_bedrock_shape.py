@@ -4,9 +4,11 @@ botocore's output shape."""
 from __future__ import annotations
 
 import botocore.session
+import pytest
 
 from railguard import Guard
-from railguard.aws.bedrock_shape import USAGE_KEYS
+from railguard.aws.bedrock_shape import USAGE_KEYS, result_to_bedrock
+from railguard.errors import RailguardError
 from railguard.results import Assessment, GuardResult, Span, StageResult
 from railguard.testing.bedrock import check_shape
 
@@ -27,9 +29,22 @@ input:
 
 
 def shaped(result: GuardResult) -> dict:
-    out = result.to_bedrock()
+    # Results from a guard render with to_bedrock(); results built here by hand with the function.
+    out = result.to_bedrock() if result.renderers else result_to_bedrock(result)
     assert check_shape(out, "ApplyGuardrail") == []
     return out
+
+
+def test_to_bedrock_of_a_guard_result_and_of_a_hand_built_one():
+    result = Guard.from_text(LOCAL).validate("Mail jane.doe@example.com", source="input")
+    assert result.to_bedrock() == result_to_bedrock(result)
+    import dataclasses
+
+    assert dataclasses.replace(result, output="x").to_bedrock()["outputs"] == [{"text": "x"}]  # kept by replace
+    by_hand = GuardResult("g", "NONE", False, "hi")
+    with pytest.raises(RailguardError, match=r"built by hand.*result_to_bedrock\(result\)"):
+        by_hand.to_bedrock()
+    assert result_to_bedrock(by_hand)["action"] == "NONE"
 
 
 def test_usage_keys_are_botocores():
