@@ -23,6 +23,8 @@ The rewrite, in two layers:
    the parts of identifiers); a run of spaces becomes one space, a run of dots one dot,
    and dashes with or without spaces around them one dash. A paragraph break (two or
    more line breaks) and a dot followed by a space (a sentence end) are kept.
+3. A single line break between two words (after a letter or digit, before one) reads as a
+   space: a name, an address or a value wrapped over two lines is read whole.
 
 The building blocks (:class:`Layer`, :func:`rewrite`, :class:`CharMap`, :func:`uneven`) are
 also used by validators with their own rewrites (``words``: case folding, accents, leet).
@@ -207,6 +209,21 @@ def _gap(m: re.Match[str]) -> str:
     return m.group()  # '. ' and other mixtures: a sentence or list punctuation, kept
 
 
+# A single line break between two words (a soft wrap inside a name, an address, a value).
+_WRAP = re.compile(r"(?:\r\n|\n)[ \t]*(?=[^\W_])")
+
+
+def _wrap(text: str) -> Callable[[re.Match[str]], str]:
+    def repl(m: re.Match[str]) -> str:
+        j = m.start()
+        while j > 0 and text[j - 1] in " \t":
+            j -= 1
+        if j == 0 or not (text[j - 1].isalnum()):
+            return m.group()  # after punctuation or another line break: a real break
+        return " " * (len(m.group()) - (1 if m.group().startswith("\r\n") else 0))
+    return repl
+
+
 class Normalized:
     """A normalised text and the way back: ``span(s, e)`` maps offsets of ``text`` to the original."""
 
@@ -240,4 +257,8 @@ def normalize(text: str) -> Normalized:
     out, edits = rewrite(cleaned, _GAP, _gap)
     if edits:
         layers.append(Layer(edits))
+    if "\n" in out:
+        out, edits = rewrite(out, _WRAP, _wrap(out))
+        if edits:
+            layers.append(Layer(edits))
     return Normalized(text, out, layers)

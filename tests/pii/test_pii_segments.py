@@ -114,3 +114,19 @@ def test_validate_reports_spans_in_the_original_text():
     text = "Order 1129\u00a04111\u200b 1111 1111 1111"
     (span,) = v.validate(text, Context("input", "pii")).spans
     assert text[span.start:span.end] == "4111\u200b 1111 1111 1111"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("card number 4111 1111 1111 1111 12 items", [("CREDIT_DEBIT_CARD_NUMBER", "4111 1111 1111 1111")]),
+    ("card 4111 1111 1111 1111\n1234 items", [("CREDIT_DEBIT_CARD_NUMBER", "4111 1111 1111 1111")]),
+    ("Order 1129 4111 1111 1111 1112 on my card", [("CREDIT_DEBIT_CARD_NUMBER", "4111 1111 1111 1112")]),
+    ("Parcel 4111 1111 1111 1111 1234 left the depot", []),  # no cue: one 20-digit number
+])
+def test_a_number_after_a_value_counts_only_with_the_values_cue(pii_detect, text, expected):
+    assert pii_detect(text, ["CREDIT_DEBIT_CARD_NUMBER", "PHONE"]) == expected
+
+
+def test_names_and_addresses_wrapped_over_lines_are_read_whole(pii_detect):
+    assert pii_detect("My name is Jane\nRoe.", ["NAME"]) == [("NAME", "Jane\nRoe")]
+    text = "Lives at 1600 Pennsylvania Ave\nNW, Washington, DC 20500."
+    assert pii_detect(text, ["ADDRESS"]) == [("ADDRESS", "1600 Pennsylvania Ave\nNW, Washington, DC 20500")]

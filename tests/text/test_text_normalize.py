@@ -87,3 +87,12 @@ def test_layer_maps_offsets_back_through_an_edit():
     layer = Layer([(2, 5, 1)])  # "ab...cd" -> "ab.cd"
     assert [layer.back(j, False) for j in range(6)] == [0, 1, 2, 5, 6, 7]
     assert layer.back(3, True) == 5
+
+
+def test_a_single_line_break_between_words_reads_as_a_space():
+    assert normalize("Jane\nRoe").text == "Jane Roe"
+    assert normalize("Jane\r\nRoe").text == "Jane Roe"
+    n = normalize("Jane\r\nRoe")
+    assert n.span(0, 8) == (0, 9)
+    assert normalize("Regards,\nJane").text == "Regards,\nJane"  # after punctuation: a real break
+    assert normalize("one\n\ntwo").text == "one\n\ntwo"

@@ -199,6 +199,10 @@ def _phone_grouping(raw: str, d: str, whole: bool) -> bool:
     return sizes in _NANP_GROUPS
 
 
+def _nowhere(entity: str, start: int, end: int) -> bool:
+    return False
+
+
 class NumericRecognizer:
     """Finds the selected numeric types in one pass over the places worth a look."""
 
@@ -289,7 +293,13 @@ class NumericRecognizer:
         return False
 
     def _parts(self, scan: Scan, seg: list[tuple[int, int]]) -> None:
-        """Leading label numbers, then values that fill the rest of the segment exactly."""
+        """Leading label numbers, then values that fill the rest of the segment exactly; values that
+        pass their validity rules first, then values their cues vouch for."""
+        for cues in (False, True):
+            if self._fill(scan, seg, cues):
+                return
+
+    def _fill(self, scan: Scan, seg: list[tuple[int, int]], cues: bool) -> bool:
         text = scan.text
         n = len(seg)
         memo: dict[tuple[int, int], tuple | None] = {}
@@ -300,13 +310,13 @@ class NumericRecognizer:
                 a, b = seg[i][0], seg[j - 1][1]
                 raw = text[a:b]
                 d = raw.translate(_DROP)
-                memo[key] = self._value(scan, a, b, raw, d, False) if len(d) >= 7 else None
+                memo[key] = self._value(scan, a, b, raw, d, False, cues) if len(d) >= 7 else None
             return memo[key]
 
         # fill[i]: the values that cover tokens i..n-1 exactly (longest first), or None.
         fill: list[list | None] = [None] * (n + 1)
         fill[n] = []
-        for i in range(n - 1, 0 - 1, -1):
+        for i in range(n - 1, -1, -1):
             for j in range(n, i, -1):
                 if fill[j] is not None:
                     got = value(i, j)
@@ -317,11 +327,22 @@ class NumericRecognizer:
             if fill[k]:
                 for i, j, got in fill[k]:
                     scan.add(seg[i][0], seg[j - 1][1], *got)
-                return
+                return True
+        # One number after a value its cue introduces ("card number 4111 1111 1111 1111 12 items").
+        for j in range(n - 1, 0, -1):
+            got = value(0, j)
+            if got is not None:
+                if scan.near(got[0], seg[0][0], seg[j - 1][1]):
+                    scan.add(seg[0][0], seg[j - 1][1], *got)
+                    return True
+                break
+        return False
 
-    def _value(self, scan: Scan, a: int, b: int, raw: str, d: str, whole: bool) -> tuple[str, float, str] | None:
-        """What ``text[a:b]`` is as a whole, if anything: (type, score, why)."""
-        near = scan.near
+    def _value(self, scan: Scan, a: int, b: int, raw: str, d: str, whole: bool,
+               cues: bool = True) -> tuple[str, float, str] | None:
+        """What ``text[a:b]`` is as a whole, if anything: (type, score, why). Without ``cues``, only
+        values that pass their validity rules."""
+        near = scan.near if cues else _nowhere
         if self.card and _card_shape(raw, d):
             if luhn(d) and card_issuer(d) is not None:
                 return _CARD_, 1.0, "luhn+issuer"
@@ -353,7 +374,7 @@ class NumericRecognizer:
             if not raw.isdigit() and nhs_valid(d) and (self.phones is None or self.phones.region_of(raw) is None):
                 return _NHS_, 1.0, "nhs-mod11"
         if self.phone:
-            return self._phone(scan, a, b, raw, d, whole)
+            return self._phone(scan, a, b, raw, d, whole and cues)
         return None
 
     def _phone(self, scan: Scan, a: int, b: int, raw: str, d: str, whole: bool) -> tuple[str, float, str] | None:
