@@ -3,7 +3,8 @@
 Export (:func:`spec_to_request`) maps, per stage, ``pii`` entities (per-entity or on_fail
 actions), ``regex`` patterns, ``words`` and managed word lists, ``denied_topics`` topics and the
 spec's blocked messages onto one CreateGuardrail request with per-stage actions
-(``inputAction``/``outputAction``, ``inputEnabled``/``outputEnabled``). Everything with no
+(``inputAction``/``outputAction``, ``inputEnabled``/``outputEnabled``), and ``content_filter`` /
+``prompt_attack`` onto ``contentPolicyConfig`` (:mod:`railguard.aws.bedrock_content`). Everything with no
 Bedrock counterpart (other validators, ``mask_format``, allow lists, engines, guardrail
 references) is listed in :attr:`Export.notes` with its spec location: nothing is dropped
 silently. :func:`check_request` runs botocore's own parameter validator and then the limits
@@ -22,6 +23,7 @@ from typing import Any, Iterable, Mapping
 
 from .._frozen import thaw
 from ..errors import RailguardError
+from .bedrock_content import ContentExport
 
 __all__ = ["Export", "spec_to_request", "check_request", "shape_problems", "create_or_update", "service_shape",
            "config_to_policy", "policy_to_config", "STAGE_ACTIONS"]
@@ -222,6 +224,7 @@ def spec_to_request(spec: Any, *, name: str | None = None, description: str | No
     """The CreateGuardrail request for ``spec`` (a loaded :class:`~railguard.spec.model.Spec`)."""
     notes: list[str] = []
     pii, regexes, words, managed, topics = _Merged(), _Merged(), _Merged(), _Merged(), _Merged()
+    content = ContentExport()
     if spec.settings.mask_format != DEFAULT_MASK_FORMAT:
         notes.append(f"$.settings.mask_format: {spec.settings.mask_format!r} not exported; Bedrock masks as {{TYPE}}")
     for stage in ("input", "output"):
@@ -236,6 +239,10 @@ def spec_to_request(spec: Any, *, name: str | None = None, description: str | No
                 _export_words(params, entry, stage, where, words, managed, notes)
             elif entry.name == "denied_topics":
                 _export_topics(params, entry, stage, where, topics, notes)
+            elif entry.name == "content_filter":
+                content.add_content(params, entry, stage, where, notes)
+            elif entry.name == "prompt_attack":
+                content.add_attack(params, entry, stage, where, notes)
             elif entry.name == "bedrock_guardrail":
                 notes.append(f"{where}: not exported: a reference to Bedrock guardrail {entry.id} "
                              f"(a guardrail cannot include another)")
@@ -247,6 +254,8 @@ def spec_to_request(spec: Any, *, name: str | None = None, description: str | No
         request["description"] = desc
     if topics.items:
         request["topicPolicyConfig"] = {"topicsConfig": topics.configs(False)}
+    if content.config():
+        request["contentPolicyConfig"] = content.config()
     word_policy: dict[str, Any] = {}
     if words.items:
         word_policy["wordsConfig"] = words.configs(False)

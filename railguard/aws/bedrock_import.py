@@ -3,8 +3,8 @@ railguard spec, written as YAML or RAIL.
 
 Per stage, entities, regexes, words and topics whose action is ``BLOCK`` or ``ANONYMIZE``
 become ``pii`` / ``regex`` / ``words`` / ``denied_topics`` entries; those with action ``NONE``
-(detect only) become a second entry of the same validator with ``on_fail: log``. Content
-filters, contextual grounding, automated reasoning, cross-Region and KMS settings have no
+(detect only) become a second entry of the same validator with ``on_fail: log``; content
+filters become ``content_filter`` and ``prompt_attack`` entries the same way. Contextual grounding, automated reasoning, cross-Region and KMS settings have no
 railguard counterpart and are listed as not imported. The written spec is loaded back with
 the installed validators before it is returned, so an import never writes a spec that fails
 to load; :func:`railguard.aws.bedrock_export.spec_to_request` on it gives back the imported
@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from .bedrock_content import import_content
 from .bedrock_export import check_request, policy_to_config
 from ..errors import RailguardError, SpecError
 
@@ -25,7 +26,6 @@ __all__ = ["Imported", "normalise", "request_to_spec", "to_yaml", "to_rail"]
 _RESPONSE_ONLY = ("guardrailId", "guardrailArn", "version", "status", "createdAt", "updatedAt", "statusReasons",
                   "failureRecommendations", "ResponseMetadata")
 _NOT_IMPORTED = {
-    "contentPolicyConfig": "content filters",
     "contextualGroundingPolicyConfig": "contextual grounding checks",
     "automatedReasoningPolicyConfig": "automated reasoning checks",
     "crossRegionConfig": "cross-Region inference",
@@ -102,6 +102,7 @@ def request_to_spec(request: Mapping[str, Any], *, name: str | None = None, regi
         entries += _words(_stage_items(words.get("wordsConfig") or [], stage),
                           _stage_items(words.get("managedWordListsConfig") or [], stage))
         entries += _topics(_stage_items(topics, stage))
+        entries += import_content(request.get("contentPolicyConfig") or {}, stage, notes)
         spec[stage] = entries
     if not spec["input"] and not spec["output"]:
         raise RailguardError("nothing in this guardrail maps to railguard validators" +

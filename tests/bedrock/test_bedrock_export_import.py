@@ -232,10 +232,10 @@ def test_import_detect_only_items_and_unsupported_policies():
         {"pii": {"entities": [{"type": "EMAIL", "action": "mask"}, {"type": "PHONE", "action": "block"}],
                  "on_fail": "block"}},
         {"pii": {"entities": ["NAME"], "on_fail": "log"}},
-        {"regex": {"patterns": [{"name": "id_code", "pattern": "ID-[0-9]+", "action": "mask"}], "on_fail": "block"}}]
+        {"regex": {"patterns": [{"name": "id_code", "pattern": "ID-[0-9]+", "action": "mask"}], "on_fail": "block"}},
+        {"content_filter": {"filters": {"HATE": "HIGH"}, "on_fail": "block"}}]
     assert spec["output"][0] == {"pii": {"entities": ["EMAIL"], "on_fail": "mask"}}
-    assert imported.notes[:2] == ["contentPolicyConfig: not imported: content filters have no railguard counterpart",
-                                  "contextualGroundingPolicyConfig: not imported: contextual grounding checks have "
+    assert imported.notes[:1] == ["contextualGroundingPolicyConfig: not imported: contextual grounding checks have "
                                   "no railguard counterpart"]
     assert any(n.startswith("regexesConfig 'look around' (input): not imported: ") and "lookahead" in n
                for n in imported.notes)
@@ -254,9 +254,9 @@ def test_import_errors(tmp_path, capsys):
     assert "is not a valid CreateGuardrail request or GetGuardrail response" in err
     assert 'Missing required parameter in input: "blockedInputMessaging"' in err
     only_content = write(tmp_path, json.dumps({"name": "x", "blockedInputMessaging": "a",
-                                               "blockedOutputsMessaging": "b", "contentPolicyConfig": {
-                                                   "filtersConfig": [{"type": "HATE", "inputStrength": "LOW",
-                                                                      "outputStrength": "LOW"}]}}), "c.json")
+                                               "blockedOutputsMessaging": "b", "contextualGroundingPolicyConfig": {
+                                                   "filtersConfig": [{"type": "GROUNDING", "threshold": 0.7}]}}),
+                         "c.json")
     assert main(["import", "bedrock", str(only_content)]) == 1
     assert "nothing in this guardrail maps to railguard validators" in capsys.readouterr()[1]
     assert main(["import", "bedrock", str(tmp_path / "missing.json")]) == 1
