@@ -165,13 +165,13 @@ _NANP_GROUPS = frozenset({(3, 3, 4), (1, 3, 3, 4), (3, 4), (3, 7), (1, 3, 7)})
 
 
 def _card_shape(raw: str, d: str) -> bool:
-    """12-19 digits, plain or grouped as cards are printed (fours, 4-6-5, 4-6-4, 4-4-4-4-3) with
+    """12-19 digits plain, or 13-19 grouped as cards are printed (fours, 4-6-5, 4-6-4, 4-4-4-4-3) with
     one kind of separator; fours run together (an invisible character between them) count."""
-    if not 13 <= len(d) <= 19:
-        return False
     seps = _seps(raw)
     if not seps:
-        return True
+        return 12 <= len(d) <= 19  # Maestro numbers can have 12 digits
+    if not 13 <= len(d) <= 19:
+        return False
     if len(seps) != 1 or not seps <= {" ", "-", "."}:
         return False
     sizes = tuple(_groups(raw))
@@ -374,26 +374,26 @@ class NumericRecognizer:
             if not raw.isdigit() and nhs_valid(d) and (self.phones is None or self.phones.region_of(raw) is None):
                 return _NHS_, 1.0, "nhs-mod11"
         if self.phone:
-            return self._phone(scan, a, b, raw, d, whole and cues)
+            return self._phone(scan, a, b, raw, d, whole, near)
         return None
 
-    def _phone(self, scan: Scan, a: int, b: int, raw: str, d: str, whole: bool) -> tuple[str, float, str] | None:
+    def _phone(self, scan: Scan, a: int, b: int, raw: str, d: str, whole: bool, near) -> tuple[str, float, str] | None:
         if len(d) > 17 or _DATE.fullmatch(raw):
             return None
-        if not (raw.isdigit() or _phone_grouping(raw, d, whole)):
+        region_of = self.phones.region_of
+        cued = whole and len(d) <= 15 and near(_PHONE_, a, b)
+        if raw.isdigit():  # bare digits are a count, an id or a timestamp unless a cue says phone
+            if not cued:
+                return None
+            return (_PHONE_, 0.9, "phonenumbers+context") if region_of(raw) else (_PHONE_, 0.6, "phone-shape+context")
+        if _phone_grouping(raw, d, whole):
+            if region_of(raw) is not None:
+                return _PHONE_, 0.9, "phonenumbers"
+        elif whole and d[0] != "0" and max(_groups(raw)) <= 4 and region_of(raw) not in (None, "US", "CA"):
             # Regions without a trunk prefix write national numbers in threes ("612 345 678" in
             # Spain): accepted as a whole segment when valid for a configured region outside NANP.
-            if not whole or d[0] == "0" or max(_groups(raw)) > 4 or self.phones.region_of(raw) in (None, "US", "CA"):
-                return None
             return _PHONE_, 0.9, "phonenumbers"
-        if raw.isdigit():  # bare digits are a count, an id or a timestamp unless a cue says phone
-            if not (whole and scan.near(_PHONE_, a, b)):
-                return None
-            return (_PHONE_, 0.9, "phonenumbers+context") if self.phones.region_of(raw) else (
-                (_PHONE_, 0.6, "phone-shape+context") if len(d) <= 15 else None)
-        if self.phones.region_of(raw) is not None:
-            return _PHONE_, 0.9, "phonenumbers"
-        if whole and len(d) <= 15 and scan.near(_PHONE_, a, b):
+        if cued:
             return _PHONE_, 0.6, "phone-shape+context"
         return None
 
