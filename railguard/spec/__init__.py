@@ -91,8 +91,14 @@ def load_text(text: str, catalog: Catalog, *, format: str | None = None, file: s
         envelope = envelope_schema(catalog.action_names())
         known = set(catalog.validator_names())
 
+        schemas: dict[str, Any] = {}
+
         def schema_for(name: str) -> Any:
-            return entry_schema(catalog.params_schema(name), catalog.action_names()) if name in known else None
+            if name not in known:
+                return None
+            if name not in schemas:
+                schemas[name] = entry_schema(catalog.params_schema(name), catalog.action_names())
+            return schemas[name]
 
         data, source, issues = parse_rail(text, file, envelope, schema_for)
     else:

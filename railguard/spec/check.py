@@ -22,6 +22,7 @@ from .model import Messages, Settings, Spec, ValidatorSpec
 from .schema import DEFAULT_MESSAGES, DEFAULT_SETTINGS, STAGES, Catalog, entry_schema, envelope_schema
 from .source import SourceMap, cap_message, shorten, sort_issues
 
+MAX_ENTRIES = 1000  # validator entries per stage: far above any real guard, and it bounds checking work
 COMMON_KEYS = ("on_fail", "id", "on_error", "timeout_s", "mode")
 
 
@@ -177,8 +178,9 @@ def nonfinite_issues(data: Any, source: SourceMap, path: tuple = ()) -> list[Spe
     return out
 
 
-def schema_issues(schema: Mapping[str, Any], instance: Any, base: tuple, source: SourceMap) -> list[SpecIssue]:
-    validator = SpecValidator(schema)
+def schema_issues(schema: Mapping[str, Any], instance: Any, base: tuple, source: SourceMap,
+                  validator: Any = None) -> list[SpecIssue]:
+    validator = validator if validator is not None else SpecValidator(schema)
     out: list[SpecIssue] = []
     for err in validator.iter_errors(instance):
         out.extend(_issues(err, base, source))
@@ -219,9 +221,14 @@ def check_document(data: Any, source: SourceMap, catalog: Catalog,
 
     known = catalog.validator_names()
     entries: dict[str, list[tuple[str, dict[str, Any], int]]] = {"input": [], "output": []}
+    checkers: dict[str, tuple[dict[str, Any], Any]] = {}  # one schema and validator per validator name
     for stage in STAGES:
         items = data.get(stage)
         if not isinstance(items, list):
+            continue
+        if len(items) > MAX_ENTRIES:
+            issues.append(source.issue((stage,), f"{len(items)} validator entries in the {stage} stage; the limit is "
+                                       f"{MAX_ENTRIES} per stage"))
             continue
         for i, raw in enumerate(items):
             path = (stage, i)
@@ -240,8 +247,11 @@ def check_document(data: Any, source: SourceMap, catalog: Catalog,
             if not isinstance(params, Mapping):
                 issues.append(source.issue(ppath, f"{params!r} is not a mapping of parameters for {name!r}"))
                 continue
-            schema = entry_schema(catalog.params_schema(name), actions)
-            found = schema_issues(schema, params, ppath, source)
+            if name not in checkers:
+                schema = entry_schema(catalog.params_schema(name), actions)
+                checkers[name] = (schema, SpecValidator(schema))
+            schema, checker = checkers[name]
+            found = schema_issues(schema, params, ppath, source, checker)
             issues += found
             issues += _semantic_issues(name, stage, params, ppath, source, catalog, schema_ok=not found)
             entries[stage].append((name, dict(params), i))

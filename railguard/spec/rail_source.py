@@ -24,6 +24,7 @@ from ..errors import SpecIssue
 from .source import SourceMap, render_path
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+MAX_NODES = 200_000  # elements and attributes, as YAML's bound on values
 _INT = re.compile(r"^[+-]?\d+$")
 _NUM = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
@@ -317,6 +318,12 @@ def parse_rail(text: str | bytes, file: str | None, envelope: Mapping[str, Any],
                                         (col + 1) if isinstance(col, int) else None)]
     conv = _Converter(source)
     source.values[()] = (root_el.sourceline, None)
+    count = 0
+    for el in root_el.iter():
+        count += 1 + len(el.attrib)
+        if count > MAX_NODES:
+            return None, source, [SpecIssue(f"the spec has more than {MAX_NODES} elements and attributes; the limit "
+                                            "keeps loading fast and small", "$", file, el.sourceline, None)]
     if root_el.tag != "rail":
         conv.issue(root_el, (), f"the root element is <{root_el.tag}>; a railguard spec's root is <rail>")
         return None, source, conv.issues

@@ -271,3 +271,17 @@ def test_check_reports_every_file_whatever_the_error(tmp_path, monkeypatch, caps
     assert f"{crash}: internal error while checking: RuntimeError: a plugin bug" in err
     assert "UTF-16 (little-endian)" in err and "3 of 4 spec(s) invalid" in err
 
+
+
+def test_more_than_1000_entries_in_a_stage_are_refused_once(tmp_path):
+    err = spec_error(BASE + "output:\n" + "  - length: {max: 10}\n" * 1001, tmp_path)
+    (issue,) = err.issues
+    assert issue.path == "$.output" and "1001 validator entries in the output stage; the limit is 1000" in \
+        issue.message
+
+
+def test_a_rail_spec_past_the_element_bound_is_refused(tmp_path):
+    body = '  <input>\n' + '    <length max="10"/>\n' * 100_001 + '  </input>'
+    err = spec_error(rail(body), tmp_path, "s.rail")
+    (issue,) = err.issues
+    assert "more than 200000 elements and attributes" in issue.message and issue.line is not None
