@@ -44,6 +44,38 @@ def _pii(entities: str = "all") -> Callable[[], Callable[[str], object]]:
     return build
 
 
+def _guard_turns() -> Callable[[str], object]:
+    """guard.call on a message list: the text is cut into user turns at blank lines; the input stage's
+    masks are written back into every turn (issue 9: this was O(turns x masks))."""
+    from railguard import Guard
+
+    guard = Guard.from_text("railguard: 1\nname: turns\ninput:\n  - pii: {entities: [EMAIL], on_fail: mask}\n")
+
+    def scan(text: str) -> object:
+        turns = [{"role": "user", "content": t} for t in text.split("\n\n") if t]
+        return guard.call(lambda messages: "ok", turns)
+    return scan
+
+
+def _guard_length_gate() -> Callable[[str], object]:
+    """A stage of pii, words, denied_topics and length where length blocks: the others are skipped."""
+    from railguard import Guard
+
+    guard = Guard.from_text(
+        "railguard: 1\nname: gate\ninput:\n  - pii: {entities: [EMAIL, PHONE, US_SOCIAL_SECURITY_NUMBER]}\n"
+        "  - words: {words: [confidential, internal only]}\n"
+        "  - denied_topics:\n      topics:\n        - name: investment-advice\n"
+        "          definition: Recommendations on which stocks or funds to buy or sell.\n"
+        "          examples: [Which stocks should I buy?]\n"
+        "  - length: {max: 4000}\n")
+
+    def scan(text: str) -> object:
+        result = guard.validate(text)
+        assert result.blocked and all(a.skipped for a in result.assessments if a.id != "length")
+        return result
+    return scan
+
+
 CASES: list[Case] = [
     Case("pii", "phone digit groups '12 34 56 78 '", "12 34 56 78 ", _pii()),
     Case("pii", "grouped phones '(415) 555-0132 '", "(415) 555-0132 ", _pii()),
@@ -56,6 +88,9 @@ CASES: list[Case] = [
     Case("pii", "'@' runs 'a@b@c@d.'", "a@b@c@d.", _pii()),
     Case("pii", "invisible characters '4\\u200b1\\u200b1\\u200b1 '", "4\u200b1\u200b1\u200b1 ", _pii()),
     Case("pii", "cue words 'SSN PIN card '", "SSN PIN card ", _pii()),
+    Case("guard", "guard.call, a turn per e-mail 'write to a@b.com\\n\\n'", "turn: write to jane@example.com\n\n",
+         _guard_turns),
+    Case("guard", "length blocks first '12 34 56 78 ' (others skipped)", "12 34 56 78 ", _guard_length_gate),
 ]
 
 
@@ -77,7 +112,7 @@ def run(cases: list[Case], sizes: list[int]) -> None:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000, 10_000_000])
-    ap.add_argument("--only", help="run only the cases of this group (pii, ...)")
+    ap.add_argument("--only", help="run only the cases of this group (pii, guard, ...)")
     args = ap.parse_args(argv)
     cases = [c for c in CASES if args.only is None or c.group == args.only]
     print(f"scan time on worst-case inputs, Python {sys.version.split()[0]} (growth ~1: linear)")

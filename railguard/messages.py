@@ -10,7 +10,6 @@ in the caller's own shape.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
@@ -120,22 +119,36 @@ class Conversation:
         return [raw[loc.part]["text"] if loc.key else raw[loc.part] for loc in locs]
 
     def with_texts(self, new_texts: Mapping[tuple[int, int], str]) -> "Conversation":
-        """A conversation where text part n of message i is replaced by new_texts[(i, n)]."""
+        """A conversation where text part n of message i is replaced by new_texts[(i, n)].
+
+        Only the messages that change are copied (the caller's structure is never mutated) and
+        nothing is parsed again: time linear in the changed messages, however long the list."""
         if self.was_string:
             return Conversation.parse(new_texts.get((0, 0), self.original))
-        rebuilt = copy.deepcopy(list(self.original))
+        rebuilt = list(self.original)
+        messages = list(self.messages)
+        by_message: dict[int, dict[int, str]] = {}
         for (i, n), text in new_texts.items():
-            loc = self._locs[i][n]
-            if loc.part is None:
-                if isinstance(rebuilt[i], Message):
-                    rebuilt[i] = Message(rebuilt[i].role, text)
-                else:
-                    rebuilt[i]["content"] = text
-            elif loc.key:
-                rebuilt[i]["content"][loc.part]["text"] = text
+            by_message.setdefault(i, {})[n] = text
+        for i, parts in by_message.items():
+            raw, locs = rebuilt[i], self._locs[i]
+            if isinstance(raw, Message):
+                rebuilt[i] = messages[i] = Message(raw.role, parts[0])
+                continue
+            raw = dict(raw)
+            if len(locs) == 1 and locs[0].part is None:
+                raw["content"] = parts[0]
+                messages[i] = Message(messages[i].role, parts[0])
             else:
-                rebuilt[i]["content"][loc.part] = text
-        return Conversation.parse(rebuilt)
+                content = list(raw["content"])
+                for n, text in parts.items():
+                    loc = locs[n]
+                    content[loc.part] = {**content[loc.part], "text": text} if loc.key else text
+                raw["content"] = content
+                texts = [content[loc.part]["text"] if loc.key else content[loc.part] for loc in locs]
+                messages[i] = Message(messages[i].role, "\n".join(texts))
+            rebuilt[i] = raw
+        return Conversation(rebuilt, tuple(messages), self._locs, False)
 
     def appended(self, *extra: Message) -> "Conversation":
         """The conversation with extra turns (used by reask), in the caller's shape."""
