@@ -1,8 +1,9 @@
 """Any railguard result in the shape of Bedrock's ApplyGuardrail response.
 
-``GuardResult.to_bedrock()`` calls :func:`result_to_bedrock`, so code written for Bedrock
-reads railguard's answers unchanged. One assessment is written per stage that ran (input,
-then output), merging every validator of the stage:
+``GuardResult.to_bedrock()`` calls :func:`result_to_bedrock` (the runtime attaches it to the
+results it builds: :mod:`railguard.results` is the bottom layer and imports nothing from here),
+so code written for Bedrock reads railguard's answers unchanged. One assessment is written per
+stage that ran (input, then output), merging every validator of the stage:
 
 =================  ==============================================================================
 validator          where its findings go
@@ -21,7 +22,8 @@ others             located spans as ``piiEntities`` (Bedrock type) or ``regexes`
                    omitted from the policies
 =================  ==============================================================================
 
-Every failing validator, mapped or not, counts in ``action`` and ``actionReason``. Actions map
+Every failing validator, mapped or not, counts in ``action``; ``actionReason`` names per stage
+what blocked it (a validator that only masked did not), else what fixed and masked it. Actions map
 ``block``/``raise``/``reask`` to ``BLOCKED``, ``mask`` to ``ANONYMIZED``, and a finding that was
 recorded but not acted on (``log``, ``allow``, a passing validator) to ``NONE`` with
 ``detected: true``. ``match`` values are read from the text the stage checked
