@@ -188,25 +188,42 @@ def clean(text: str) -> tuple[str, list[tuple[int, int, int]]]:
 
 
 # -- layer 2: separators between digits -----------------------------------------------------------
-# A digit (or ')') then a separator run that needs rewriting, then a digit, '(' or '+'.
-_WS_RUN = r"(?: [\t\r\n\f\v ]+|[\t\r\n\f\v][\t\r\n\f\v ]*)"
-_GAP = re.compile(r"[0-9)](?:[ \t\r\n\f\v_.\-]{2,}|[\t\r\n\f\v_])(?=[0-9(+])"
-                  r"|[0-9](?:" + _WS_RUN + r"|\.{2,}| +- +)(?=[A-Za-z])|[A-Za-z](?:" + _WS_RUN + r"|\.{2,}| +- +)(?=[0-9])")
+# A separator run that may need rewriting; its neighbours decide (see _gap). Starting with the
+# run itself (not a digit before it) lets the regex engine skip prose quickly.
+_GAP = re.compile(r"[ \t\r\n\f\v_.\-]{2,}|[\t\r\n\f\v_]")
 _WS = frozenset(" \t\r\n\f\v")
+_DIGITS = frozenset("0123456789")
+_LEFT = _DIGITS | {")"}
+_RIGHT = _DIGITS | {"(", "+"}
+_SPACED_DASH = re.compile(r" +- +")
 
 
 def _gap(m: re.Match[str]) -> str:
-    head, run = m.group()[0], m.group()[1:]
-    chars = set(run)
+    run = m.group()
+    text = m.string
+    s, e = m.span()
+    left = text[s - 1] if s > 0 else ""
+    right = text[e] if e < len(text) else ""
     if run.count("\n") - run.count("\r\n") + run.count("\r") >= 2:
-        return m.group()  # a paragraph break separates
-    if chars <= _WS | {"_"}:
-        return head + " "
-    if chars == {"."}:
-        return head + "."
-    if "-" in chars and chars <= _WS | {"-", "_"}:
-        return head + "-"
-    return m.group()  # '. ' and other mixtures: a sentence or list punctuation, kept
+        return run  # a paragraph break separates
+    chars = set(run)
+    if left in _LEFT and right in _RIGHT:
+        if chars <= _WS | {"_"}:
+            return " "
+        if chars == {"."}:
+            return "."
+        if "-" in chars and chars <= _WS | {"-", "_"}:
+            return "-"
+        return run  # '. ' and other mixtures: a sentence or list punctuation, kept
+    if (left in _DIGITS and right.isascii() and right.isalpha()) or (
+            right in _DIGITS and left.isascii() and left.isalpha()):
+        if chars <= _WS:
+            return " "
+        if chars == {"."}:
+            return "."
+        if _SPACED_DASH.fullmatch(run):
+            return "-"
+    return run
 
 
 # A single line break between two words (a soft wrap inside a name, an address, a value).

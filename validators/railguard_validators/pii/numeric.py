@@ -351,11 +351,13 @@ class NumericRecognizer:
         if _three(raw, (3, 2, 4)):
             plain = raw.isdigit()
             if not plain or whole:
-                cued = near(_SSN_, a, b)
-                if not cued and _SCORES.search(scan.lower, max(0, a - 32), min(scan.n, b + 12)):
+                valid = not plain and ssn_valid(d)
+                scores = _SCORES.search(scan.lower, max(0, a - 32), min(scan.n, b + 12)) is not None
+                cued = (scores or not valid) and near(_SSN_, a, b)
+                if scores and not cued:
                     return None  # "scored it 310-36-2834", "429 43 5391 points"
-                if self.ssn and ((not plain and ssn_valid(d)) or cued):
-                    return _SSN_, 1.0 if ssn_valid(d) else 0.9, "ssn-rules" if ssn_valid(d) else "ssn-format+context"
+                if self.ssn and (valid or cued):
+                    return _SSN_, 1.0 if valid else 0.9, "ssn-rules" if valid else "ssn-format+context"
                 if self.itin and d[0] == "9" and ((not plain and itin_valid(d)) or near(_ITIN_, a, b)):
                     return _ITIN_, 1.0, "itin-ranges"
             if not plain:
@@ -381,9 +383,12 @@ class NumericRecognizer:
         if len(d) > 17 or _DATE.fullmatch(raw):
             return None
         region_of = self.phones.region_of
-        cued = whole and len(d) <= 15 and near(_PHONE_, a, b)
+
+        def cued() -> bool:
+            return whole and len(d) <= 15 and near(_PHONE_, a, b)
+
         if raw.isdigit():  # bare digits are a count, an id or a timestamp unless a cue says phone
-            if not cued:
+            if not cued():
                 return None
             return (_PHONE_, 0.9, "phonenumbers+context") if region_of(raw) else (_PHONE_, 0.6, "phone-shape+context")
         if _phone_grouping(raw, d, whole):
@@ -393,7 +398,7 @@ class NumericRecognizer:
             # Regions without a trunk prefix write national numbers in threes ("612 345 678" in
             # Spain): accepted as a whole segment when valid for a configured region outside NANP.
             return _PHONE_, 0.9, "phonenumbers"
-        if cued:
+        if cued():
             return _PHONE_, 0.6, "phone-shape+context"
         return None
 
