@@ -10,7 +10,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from prometheus_client import CollectorRegistry
 
-from railguard import Context, Outcome, RailguardError, Span, Validator, telemetry
+from railguard import Context, Outcome, RailguardError, Validator, telemetry
 from railguard.telemetry.prometheus import METRICS, PrometheusMetrics
 
 from coretest import guard_from

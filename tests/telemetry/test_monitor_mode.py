@@ -32,6 +32,9 @@ def test_a_monitored_block_passes_the_text_and_says_it_would_have_blocked() -> N
     assert d["stages"][0]["would_action"] == "block"
     assert d["stages"][0]["assessments"][0]["monitored"] is True
     assert d["stages"][0]["assessments"][0]["would_action"] == "block"
+    # In Bedrock's shape a monitored finding is detected with action NONE, as a Bedrock policy in detect mode.
+    bedrock = r.to_bedrock()
+    assert bedrock["action"] == "NONE"
 
 
 def test_monitored_masks_are_merged_with_enforced_ones_only_in_the_would_text() -> None:

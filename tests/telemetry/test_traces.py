@@ -81,7 +81,8 @@ def test_a_call_is_one_tree_guard_stage_validator_model(tracing) -> None:
     (root,) = names["railguard call"]
     assert root.parent is None
     assert root.attributes["railguard.guard.name"] == "traced"
-    assert root.attributes["railguard.spec.hash"] == g.graph.spec_hash and root.attributes["railguard.spec.version"] == 1
+    assert root.attributes["railguard.spec.hash"] == g.graph.spec_hash
+    assert root.attributes["railguard.spec.version"] == 1
     assert root.attributes["railguard.action"] == "GUARDRAIL_INTERVENED"
     assert root.attributes["railguard.would_intervene"] is True
     stage_in, stage_out = names["railguard.stage input"][0], names["railguard.stage output"][0]
@@ -107,8 +108,10 @@ def test_a_call_is_one_tree_guard_stage_validator_model(tracing) -> None:
     assert parent_of(names["remote-call"][0], spans) is remote
     assert parent_of(names["async-remote-call"][0], spans) is aremote
     assert remote.attributes["railguard.text_units"] == 2
-    assert aremote.attributes["railguard.entity_counts"] == (2,) and aremote.attributes["railguard.categories"] == ("S1",)
-    assert aremote.attributes["railguard.score"] == pytest.approx(0.9) and aremote.attributes["railguard.action"] == "log"
+    assert aremote.attributes["railguard.entity_counts"] == (2,)
+    assert aremote.attributes["railguard.categories"] == ("S1",)
+    assert aremote.attributes["railguard.score"] == pytest.approx(0.9)
+    assert aremote.attributes["railguard.action"] == "log"
     text = all_attribute_text(spans)
     assert "my cat" not in text and "a dog barks" not in text and "ab cd" not in text
 
