@@ -56,3 +56,8 @@ class EmfWriter:
         if f.held_back is not None:
             self.write(self._line(ts, [["Guard"]], [{"Name": "StreamHeldBackChars", "Unit": "Count"}],
                                   {"Guard": f.guard, "StreamHeldBackChars": f.held_back}))
+
+    def record_error(self, guard: str, kind: str, error: str) -> None:
+        self.write(self._line(int(time.time() * 1000), [["Guard", "ErrorType"]],
+                              [{"Name": "CallErrors", "Unit": "Count"}],
+                              {"Guard": guard, "Operation": kind, "ErrorType": error, "CallErrors": 1}))

@@ -71,6 +71,19 @@ class Telemetry:
             except Exception as exc:
                 log.warning("telemetry: sink %s failed (%s)", type(sink).__name__, type(exc).__name__)
 
+    def failed(self, graph: Any, kind: str, exc: BaseException) -> None:
+        """A call that ended with an exception (the model failed, a plugin raised): counted by error type."""
+        if isinstance(exc, GeneratorExit):
+            return
+        for sink in self.sinks:
+            record_error = getattr(sink, "record_error", None)
+            if record_error is None:
+                continue
+            try:
+                record_error(graph.name, kind, type(exc).__name__)
+            except Exception as err:
+                log.warning("telemetry: sink %s failed (%s)", type(sink).__name__, type(err).__name__)
+
     # -- a guard call -----------------------------------------------------------------------------
     def flow(self, gen: Generator[Any, Any, Any], graph: Any, kind: str, source: str | None,
              chars: int | None) -> Generator[Any, Any, Any]:
@@ -79,7 +92,11 @@ class Telemetry:
         return self._traced(gen, graph, kind, source, chars)
 
     def _counted(self, gen: Generator[Any, Any, Any], graph: Any, kind: str) -> Generator[Any, Any, Any]:
-        result = yield from gen
+        try:
+            result = yield from gen
+        except BaseException as exc:
+            self.failed(graph, kind, exc)
+            raise
         self.record(result, graph, kind)
         return result
 
@@ -149,6 +166,7 @@ class Telemetry:
         except BaseException as exc:
             span.set_status(self._error)
             span.set_attribute("error.type", type(exc).__name__)  # never the message: it may quote text
+            self.failed(graph, kind, exc)
             raise
         finally:
             if model is not None:

@@ -33,6 +33,8 @@ class OtelMetrics:
         self.validator_errors = meter.create_counter("railguard.validator.errors", "{error}",
                                                      "Validator errors and timeouts.")
         self.reasks = meter.create_counter("railguard.reasks", "{reask}", "Reask rounds.")
+        self.call_errors = meter.create_counter("railguard.call.errors", "{call}",
+                                                "Guard calls that ended with an exception.")
         self.held_back = meter.create_histogram("railguard.stream.held_back", "{char}",
                                                 "Largest hold-back of a stream.")
 
@@ -62,3 +64,6 @@ class OtelMetrics:
             self.reasks.add(f.reasks, {"railguard.guard.name": g})
         if f.held_back is not None:
             self.held_back.record(f.held_back, {"railguard.guard.name": g})
+
+    def record_error(self, guard: str, kind: str, error: str) -> None:
+        self.call_errors.add(1, {"railguard.guard.name": guard, "railguard.call.kind": kind, "error.type": error})

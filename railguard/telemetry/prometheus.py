@@ -34,6 +34,8 @@ METRICS = (
     ("railguard_validator_seconds", "histogram", ("guard", "stage", "validator"), "Validator latency."),
     ("railguard_validator_errors", "counter", ("guard", "stage", "validator", "error"),
      "Validator failures to run, error=error|timeout."),
+    ("railguard_call_errors", "counter", ("guard", "kind", "error"),
+     "Guard calls that ended with an exception, by its type (ModelError when the model failed)."),
     ("railguard_reasks", "counter", ("guard",), "Reask rounds (the model asked again)."),
     ("railguard_stream_held_back_chars", "histogram", ("guard",),
      "Largest number of characters a stream held back before release."),
@@ -105,3 +107,6 @@ class PrometheusMetrics:
             self._c("railguard_reasks", g).inc(f.reasks)
         if f.held_back is not None:
             self._c("railguard_stream_held_back_chars", g).observe(f.held_back)
+
+    def record_error(self, guard: str, kind: str, error: str) -> None:
+        self._c("railguard_call_errors", guard, kind, error).inc()

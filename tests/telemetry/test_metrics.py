@@ -189,3 +189,19 @@ def test_import_configures_nothing() -> None:
             "print(t.current() is None, 'opentelemetry' in sys.modules, 'prometheus_client' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["True", "False", "False"]
+
+
+def test_a_failed_call_is_counted_by_error_type() -> None:
+    registry, out = CollectorRegistry(), io.StringIO()
+    telemetry.configure(prometheus=registry, emf=out)
+    g = guard()
+
+    def down(prompt):
+        raise ConnectionError("no route")
+
+    with pytest.raises(Exception):
+        g.call(down, "hello")
+    assert sample(registry, "railguard_call_errors_total", guard="shop", kind="call", error="ModelError") == 1
+    assert sample(registry, "railguard_calls_total", guard="shop", kind="call") == 0
+    (line,) = [json.loads(x) for x in out.getvalue().splitlines() if "CallErrors" in x]
+    assert line["ErrorType"] == "ModelError" and line["Operation"] == "call"
