@@ -130,3 +130,10 @@ def test_names_and_addresses_wrapped_over_lines_are_read_whole(pii_detect):
     assert pii_detect("My name is Jane\nRoe.", ["NAME"]) == [("NAME", "Jane\nRoe")]
     text = "Lives at 1600 Pennsylvania Ave\nNW, Washington, DC 20500."
     assert pii_detect(text, ["ADDRESS"]) == [("ADDRESS", "1600 Pennsylvania Ave\nNW, Washington, DC 20500")]
+
+
+def test_addresses_with_a_port_or_a_prefix_length_are_ip_addresses(pii_detect):
+    assert pii_detect("connect to 10.0.0.12:8080 now", ["IP_ADDRESS"]) == [("IP_ADDRESS", "10.0.0.12")]
+    assert pii_detect("net 192.168.1.20/24 ok", ["IP_ADDRESS"]) == [("IP_ADDRESS", "192.168.1.20/24")]
+    assert pii_detect("SSN 536-22-1234 6:37 am", ["US_SOCIAL_SECURITY_NUMBER"]) == [
+        ("US_SOCIAL_SECURITY_NUMBER", "536-22-1234")]

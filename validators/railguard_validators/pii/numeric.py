@@ -51,7 +51,7 @@ REACH = 2 * MAX_SEGMENT + 4
 MAX_LEN = REACH
 
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
-_IPV4 = re.compile(_OCTET + r"(?:\." + _OCTET + r"){3}")
+_IPV4 = re.compile(_OCTET + r"(?:\." + _OCTET + r"){3}(?:/(?:3[0-2]|[12]?[0-9]))?")  # CIDR suffix too
 # Words that make a dotted number a section, version or standard rather than an address.
 _NOT_IP = re.compile(r"(?:section|sections|sec|§|clause|chapter|ch|version|ver|release|rel|rule|article|art|"
                      r"paragraph|para|figure|fig|table|step|item|part|build|appendix|annex|standard|iso|rfc|"
@@ -89,7 +89,7 @@ def _glued(text: str, s: int, e: int) -> bool:
             return True
     if e < len(text):
         c = text[e]
-        if c.isalpha() or c == "_" or (c in "-./" and e + 1 < len(text) and text[e + 1].isalnum()):
+        if c.isalpha() or c == "_" or (c in "-./" and e + 1 < len(text) and text[e + 1].isalpha()):
             return True
     return False
 
@@ -243,13 +243,13 @@ class NumericRecognizer:
                 continue
             # A number glued by ':' or ',' to the next one ("4861 6:37 am", "1,234"): another value.
             if e + 1 < len(text) and text[e] in ":," and text[e + 1].isdigit():
-                e = text.rfind(" ", s, e)
-                if e <= s:
-                    continue
+                space = text.rfind(" ", s, e)
+                if space > s:  # else one token: an address and its port, kept whole
+                    e = space
             if s > 1 and text[s - 1] in ":," and text[s - 2].isdigit():
-                s = text.find(" ", s, e) + 1
-                if s <= 0:
-                    continue
+                space = text.find(" ", s, e)
+                if space > 0:
+                    s = space + 1
             if _glued(text, s, e):
                 if self.cued and s > 0 and text[s - 1].isupper():
                     self._cued(scan, s, e)  # a passport number may start with a letter: C03005988
