@@ -158,6 +158,9 @@ def _seps(raw: str) -> set[str]:
 
 
 _CARD_GROUPS = frozenset({(4, 6, 5), (4, 6, 4), (4, 4, 4, 4, 3)})
+# Words before a long grouped number that make it one shipping reference, never a label plus a value.
+_SHIPPING = re.compile(r"\b(?:tracking|track|parcel|package|shipment|shipping|waybill|consignment|usps|ups|fedex|"
+                       r"dhl|courier|awb|delivery|depot|reference|ref)\b")
 # Words that make an SSN-shaped number a score, a result or a count (when no SSN cue is near).
 _SCORES = re.compile(r"\b(?:scor(?:e|es|ed|ing)|points?|pts|results?|tally|standings|won|lost|beat|rounds?|"
                      r"votes?|totals?|stats?|statistics)\b")
@@ -323,7 +326,9 @@ class NumericRecognizer:
                     if got is not None:
                         fill[i] = [(i, j, got), *fill[j]]
                         break
-        for k in range(0, 2):  # at most one label number before the values
+        # At most one label number before the values ("Order 1129 ..."), none in a shipping reference.
+        labels = 1 if _SHIPPING.search(scan.lower, max(0, seg[0][0] - 40), seg[0][0]) is None else 0
+        for k in range(0, labels + 1):
             if fill[k]:
                 for i, j, got in fill[k]:
                     scan.add(seg[i][0], seg[j - 1][1], *got)
