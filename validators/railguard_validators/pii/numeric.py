@@ -29,6 +29,7 @@ value of that type count even when its validity rule fails: people type test val
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable, Iterator
 
 from .checksums import IBAN_LENGTHS, card_issuer, iban_valid, itin_valid, luhn, nhs_valid, sin_valid, ssn_valid
@@ -43,6 +44,7 @@ _PLACES = re.compile(r"[0-9+(](?:(?<=[A-Za-z]{2}[0-9])[0-9]|[0-9 \-./()]{5,}[0-9
 _DROP = {ord(c): None for c in " -./()+"}
 _TOKEN = re.compile(r"[^ ]+")
 _GROUPS = re.compile(r"[0-9]+")
+_PLAIN_TAIL = re.compile(r"(?: [0-9]{1,40}(?![^ ]))*")  # following plain groups, each a whole token
 
 MAX_SEGMENT = 40  # characters: longer is one identifier, never a value or a few values
 MAX_TOKENS = 8
@@ -122,8 +124,13 @@ def segments(text: str, s: int, e: int, tick=None) -> Iterator[list[tuple[int, i
     prev = ""
     last_end = -2
     open_end = False  # the previous token ended in punctuation: nothing joins it
-    for m in _TOKEN.finditer(text, s, e):
+    pos = s
+    while True:
+        m = _TOKEN.search(text, pos, e)
+        if m is None:
+            break
         ts, te = m.span()
+        pos = te
         if tick is not None:
             tick(ts)
         cut = te
@@ -142,6 +149,12 @@ def segments(text: str, s: int, e: int, tick=None) -> Iterator[list[tuple[int, i
             cur.append((ts, cut))
             if len(cur) > MAX_TOKENS or cut - cur[0][0] > MAX_SEGMENT:
                 cur, long = [], True
+        if long and cut == te and tok.isdigit():
+            # Plain groups after plain groups always join: skip them at C speed.
+            more = _PLAIN_TAIL.match(text, te, e)
+            if more.end() > te:
+                te = pos = more.end()
+                tok = text[text.rfind(" ", ts, te) + 1:te]
         prev = tok
         last_end = te
         open_end = cut != te
@@ -149,12 +162,18 @@ def segments(text: str, s: int, e: int, tick=None) -> Iterator[list[tuple[int, i
         yield None if long else cur
 
 
-def _groups(raw: str) -> list[int]:
-    return [len(g) for g in _GROUPS.findall(raw)]
+_NO_DIGITS = {ord(c): None for c in "0123456789"}
 
 
-def _seps(raw: str) -> set[str]:
-    return {c for c in raw if not c.isdigit()}
+@lru_cache(maxsize=4096)
+def _groups(raw: str) -> tuple[int, ...]:
+    """Sizes of the digit groups (cached: runs repeat their shapes)."""
+    return tuple(len(g) for g in _GROUPS.findall(raw))
+
+
+@lru_cache(maxsize=4096)
+def _seps(raw: str) -> frozenset[str]:
+    return frozenset(raw.translate(_NO_DIGITS))
 
 
 _CARD_GROUPS = frozenset({(4, 6, 5), (4, 6, 4), (4, 4, 4, 4, 3)})
@@ -177,7 +196,7 @@ def _card_shape(raw: str, d: str) -> bool:
         return False
     if len(seps) != 1 or not seps <= {" ", "-", "."}:
         return False
-    sizes = tuple(_groups(raw))
+    sizes = _groups(raw)
     return all(n % 4 == 0 for n in sizes) or sizes in _CARD_GROUPS
 
 
@@ -186,7 +205,7 @@ def _three(raw: str, sizes: tuple[int, int, int]) -> bool:
     seps = _seps(raw)
     if not seps:
         return len(raw) == sum(sizes)
-    return len(seps) == 1 and seps <= {" ", "-", "."} and tuple(_groups(raw)) == sizes
+    return len(seps) == 1 and seps <= {" ", "-", "."} and _groups(raw) == sizes
 
 
 def _phone_grouping(raw: str, d: str, whole: bool) -> bool:
@@ -195,7 +214,7 @@ def _phone_grouping(raw: str, d: str, whole: bool) -> bool:
     groups are anything); otherwise as NANP numbers are (3-3-4, 1-3-3-4, 3-4)."""
     if raw.startswith("+") or raw.startswith("(+") or d.startswith("00"):
         return True
-    sizes = tuple(_groups(raw))
+    sizes = _groups(raw)
     if d.startswith("0") and whole:
         # Pairs only as French numbers are written (five of them); other lists of pairs are not phones.
         return max(sizes) <= 7 and (max(sizes) > 2 or len(sizes) == 5)
@@ -288,7 +307,7 @@ class NumericRecognizer:
 
     def _card_then_number(self, scan: Scan, seg: list[tuple[int, int]], raw: str, d: str) -> bool:
         """"4408 9029 6410 0702 328": not a 19-digit card, but a 16-digit one and another number."""
-        if tuple(_groups(raw)) != (4, 4, 4, 4, 3) or len(_seps(raw)) != 1 or (luhn(d) and card_issuer(d)):
+        if _groups(raw) != (4, 4, 4, 4, 3) or len(_seps(raw)) != 1 or (luhn(d) and card_issuer(d)):
             return False
         if luhn(d[:16]) and card_issuer(d[:16]) is not None:
             scan.add(seg[0][0], seg[3][1], _CARD_, 1.0, "luhn+issuer")
@@ -412,6 +431,8 @@ class NumericRecognizer:
         makes a well-formed number count even if its checksum fails (see the module docstring)."""
         text = scan.text
         for entity, rule in self.cued:
+            if not scan.near(entity, max(0, s - 1), e):  # no cue around the whole stretch: none inside
+                continue
             for m in rule.value.finditer(text, max(0, s - 1), e):  # a passport may start with a letter
                 ms, me = m.span()
                 if ms < s - 1 or me > e or not scan.near(entity, ms, me):
