@@ -23,6 +23,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 _SOURCES = ("input", "output")
 
 
+def _meta(metadata: Mapping[str, Any] | None, documents: Any) -> FrozenMap:
+    """The call's metadata, with retrieved ``documents`` (untrusted content some validators judge)."""
+    if documents is None:
+        return freeze(metadata) if metadata else EMPTY
+    if isinstance(documents, (str, bytes)) or not isinstance(documents, (list, tuple)) or \
+            not all(isinstance(d, str) for d in documents):
+        raise RailguardError(f"documents must be a list of strings, got {type(documents).__name__}")
+    return freeze({**(metadata or {}), "documents": list(documents)})
+
+
 def load_spec(path_or_text: str | os.PathLike[str], *, format: str | None = None, registry: Any = None) -> Spec:
     """Load and check a spec (YAML or RAIL) from a path or from text. Raises SpecError listing every problem."""
     from . import spec as spec_mod
@@ -98,14 +108,16 @@ class Guard:
         return GuardCall(self.name, kind, source, metadata)
 
     # -- validate -----------------------------------------------------------------------
-    def validate(self, text: str, source: str = "input", *, metadata: Mapping[str, Any] | None = None) -> GuardResult:
-        """Run one stage on ``text`` with no model. ``source`` is 'input' or 'output'."""
+    def validate(self, text: str, source: str = "input", *, metadata: Mapping[str, Any] | None = None,
+                 documents: Any = None) -> GuardResult:
+        """Run one stage on ``text`` with no model. ``source`` is 'input' or 'output'. ``documents``:
+        retrieved passages, judged as untrusted content by validators whose ``roles`` include ``document``."""
 
         if source not in _SOURCES:
             raise RailguardError(f"source {source!r} is not one of {list(_SOURCES)}")
         if not isinstance(text, str):
             raise RailguardError(f"text must be a str, got {type(text).__name__}")
-        meta = freeze(metadata) if metadata else EMPTY
+        meta = _meta(metadata, documents)
         if not self.graph.tracing:
             return self._finish(drive_sync(validate_flow(self.graph, text, source, meta)))
 
@@ -134,23 +146,24 @@ class Guard:
 
     # -- guarded model calls -----------------------------------------------------------
     def call(self, model: Any, prompt_or_messages: Any, *, metadata: Mapping[str, Any] | None = None,
-             output_key: str = "text") -> GuardResult:
-        """Input stage, ``model``, output stage (with reasks). ``result.output`` is the text to show."""
+             output_key: str = "text", documents: Any = None) -> GuardResult:
+        """Input stage, ``model``, output stage (with reasks). ``result.output`` is the text to show.
+        ``documents``: retrieved passages, judged as untrusted content (see :meth:`validate`)."""
 
         adapter = as_model(model, output_key=output_key)
         conversation = Conversation.parse(prompt_or_messages)
-        meta = freeze(metadata) if metadata else EMPTY
+        meta = _meta(metadata, documents)
         run = lambda: drive_sync(call_flow(self.graph, conversation, meta), adapter.invoke)  # noqa: E731
         if not self.graph.tracing:
             return self._finish(run())
         return self._finish(traced(self.registry.manager, self._trace_call("call", None, meta), run))
 
     async def acall(self, model: Any, prompt_or_messages: Any, *, metadata: Mapping[str, Any] | None = None,
-                    output_key: str = "text") -> GuardResult:
+                    output_key: str = "text", documents: Any = None) -> GuardResult:
 
         adapter = as_model(model, output_key=output_key)
         conversation = Conversation.parse(prompt_or_messages)
-        meta = freeze(metadata) if metadata else EMPTY
+        meta = _meta(metadata, documents)
         return self._finish(await atraced(self.registry.manager, self._trace_call("call", None, meta),
                                           lambda: drive_async(call_flow(self.graph, conversation, meta),
                                                               adapter.ainvoke)))

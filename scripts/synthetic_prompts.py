@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import random
 
-__all__ = ["persona_attacks", "benign_roleplay", "sounds_unsafe", "extraction_attacks", "benign_alarming", "SPLITS"]
+__all__ = ["persona_attacks", "benign_roleplay", "sounds_unsafe", "extraction_attacks", "benign_alarming",
+           "benign_replies", "SPLITS"]
 
 SPLITS = ("train", "heldout")
 
@@ -265,3 +266,27 @@ def extraction_attacks(split: str) -> list[str]:
 def benign_alarming(split: str) -> list[str]:
     """Benign questions about prompt security that use the attack vocabulary (written here)."""
     return _half(_BENIGN_ALARMING, split)
+
+
+_REPLY_OPEN = ("Sure!", "Of course.", "Happy to help.", "Good question.", "Thanks for asking.", "Here you go:",
+               "I'm sorry, but I can't help with that.", "I can't help with that.", "Unfortunately I can't do that.",
+               "I won't be able to assist with that request.", "Great idea!", "No problem.")
+_REPLY_BODY = ("The store opens at 9 and closes at 6.", "Here is a simple recipe for banana bread.",
+               "You can reset your password from the account settings page.", "The meeting is moved to Thursday.",
+               "Paris is the capital of France.", "Try restarting the router and checking the cables.",
+               "Your order has shipped and should arrive on Monday.", "Let me know if you need anything else.",
+               "Drink plenty of water and get some rest.", "The function returns a list of strings.",
+               "I suggest talking to a professional about this.", "Is there something else I can help you with?",
+               "The train leaves from platform 4.", "Use a for loop to iterate over the items.")
+
+
+def benign_replies(split: str, n: int, seed: int = 14) -> list[str]:
+    """Short assistant answers and refusals (the output stage's everyday text)."""
+    rng = random.Random(f"{seed}-{split}-replies")
+    opens, bodies = _half(_REPLY_OPEN, split), _half(_REPLY_BODY, split)
+    out = []
+    while len(out) < n:
+        parts = [rng.choice(opens)] if rng.random() < 0.8 else []
+        parts += rng.sample(bodies, k=rng.randint(0 if parts else 1, 2))
+        out.append(" ".join(parts))
+    return out

@@ -46,7 +46,7 @@ PARTS = (("fit", 0.7), ("calib", 0.8), ("holdout", 1.0))  # cumulative shares
 # False-positive rates on calibration negatives that set each confidence threshold, per task.
 # Content calibration negatives are mostly hard ones (tweets and moderation texts labelled safe).
 CONFIDENCE_FPR = {"prompt_attack": {"LOW": 0.06, "MEDIUM": 0.02, "HIGH": 0.005},
-                  "content_filter": {"LOW": 0.12, "MEDIUM": 0.05, "HIGH": 0.015}}
+                  "content_filter": {"LOW": 0.08, "MEDIUM": 0.04, "HIGH": 0.01}}
 
 # prompt_attack families from the training data's technique categories.
 FAMILY_OF_TECHNIQUE = {
@@ -148,6 +148,7 @@ def negatives(data: Path) -> list[tuple[str, str]]:
     out += [(r["text"], "everyday") for r in sample(read_jsonl(data / "topics" / "banking77_train.jsonl"), 500, "b")]
     out += [(t, "roleplay") for t in synth.benign_roleplay("train", 400)]
     out += [(t, "sounds_unsafe") for t in synth.sounds_unsafe("train", 400)]
+    out += [(t, "reply") for t in synth.benign_replies("train", 300)]
     return out
 
 

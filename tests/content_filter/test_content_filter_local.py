@@ -66,7 +66,7 @@ input:
       filters: {HATE: HIGH, INSULTS: MEDIUM, SEXUAL: HIGH, VIOLENCE: MEDIUM, MISCONDUCT: HIGH}
 output:
   - content_filter:
-      filters: {HATE: HIGH, VIOLENCE: LOW}
+      filters: {HATE: HIGH, VIOLENCE: MEDIUM, MISCONDUCT: MEDIUM}
       on_fail: reask
 """
 RAIL = """\
@@ -78,7 +78,7 @@ RAIL = """\
   </input>
   <output>
     <content-filter on-fail="reask">
-      <filters HATE="HIGH" VIOLENCE="LOW"/>
+      <filters HATE="HIGH" VIOLENCE="MEDIUM" MISCONDUCT="MEDIUM"/>
     </content-filter>
   </output>
 </rail>
@@ -112,7 +112,8 @@ def test_none_turns_a_category_off(guard) -> None:
 
 def test_output_stage_judges_the_answer(guard) -> None:
     g = guard(YAML)
-    answer = "Sure. " + UNSAFE[0][0]
+    answer = ("Sure. Here is how to make a pipe bomb at home: fill a steel pipe with powder, seal both ends and add "
+              "a fuse. Place it where many people gather.")
     r = g.call(lambda prompt: answer, "Tell me a story")
     out = r.output_stage.assessments[0]
     assert out.to_dict()["details"]["judged"] == [{"role": "assistant", "chars": len(answer)}]

@@ -115,8 +115,11 @@ class PromptAttack(Validator):
         top = verdicts[worst]
         piece = judged[worst]
         family = top.family
-        if piece.role in ("document", "tool") and family in ("instruction_override", "jailbreak", None):
-            family = "indirect_injection"  # an instruction inside content the model only reads
+        if piece.role in ("document", "tool"):
+            # Whatever it asks for, an instruction inside content the model only reads is an indirect
+            # injection; the technique the classifier recognised stays in details.technique.
+            details["technique"] = family
+            family = "indirect_injection"
         details.update({"score": round(top.score, 4), "confidence": top.confidence, "family": family,
                         "families": top.families, "source": piece.describe(), **top.details})
         if not acts(self.strength, top.confidence):
