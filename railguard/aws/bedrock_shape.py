@@ -17,6 +17,9 @@ denied_topics      ``topicPolicy.topics`` (one per matched topic, type ``DENY``)
 llama_guard        ``contentPolicy.filters`` for the codes with a Bedrock counterpart (S1, S9 to
                    VIOLENCE; S2 to MISCONDUCT; S3, S4, S12 to SEXUAL; S10 to HATE); the other
                    codes have none and are omitted from the policies
+content_filter     ``contentPolicy.filters`` as its ``details.filters`` list them (confidence,
+                   strength, detected)
+prompt_attack      ``contentPolicy.filters`` type ``PROMPT_ATTACK`` when its confidence is not NONE
 bedrock_guardrail  back where Bedrock reported them (topics, content filters, entities)
 others             located spans as ``piiEntities`` (Bedrock type) or ``regexes``; otherwise
                    omitted from the policies
@@ -122,6 +125,15 @@ class _Policies:
         if name == "denied_topics":
             for topic in a.categories:
                 self.topics.append({"name": topic, "type": "DENY", "action": topic_action, "detected": True})
+        elif name == "content_filter":
+            for f in a.details.get("filters", ()):
+                self.filters.append({"type": f["type"], "confidence": f["confidence"],
+                                     "filterStrength": f["filterStrength"],
+                                     "action": topic_action if f["detected"] else "NONE", "detected": f["detected"]})
+        elif name == "prompt_attack" and a.details.get("confidence", "NONE") != "NONE":
+            self.filters.append({"type": "PROMPT_ATTACK", "confidence": a.details["confidence"],
+                                 "filterStrength": a.details.get("strength", "MEDIUM"),
+                                 "action": "NONE" if a.passed else topic_action, "detected": not a.passed})
         elif name == "llama_guard":
             seen = set()
             for code in a.categories:
