@@ -243,7 +243,9 @@ def check_case(case: TestCase, stage: StageResult, output: str) -> tuple[tuple[s
     got = outcome_kinds(stage)
     problems: list[str] = []
     if case.expect not in got:
-        problems.append(f"expected {case.expect}, got {'+'.join(got)}")
+        would = (f" (monitor mode: enforcing, it would {stage.would_action})"
+                 if stage.would_action not in (None, "none") else "")
+        problems.append(f"expected {case.expect}, got {'+'.join(got)}{would}")
     assessments = {a.id: a for a in stage.assessments}
     for a in assessments.values():
         if a.error and a.id not in case.errors:

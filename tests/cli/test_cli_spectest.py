@@ -247,3 +247,14 @@ def test_rail_tests_element_takes_only_cases(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as exc:
         load_spec(spec)
     assert f"{spec}:5: $.tests[1]: <cases> inside <tests>; each test is a <case> element" in str(exc.value)
+
+
+def test_monitor_mode_acts_on_nothing_and_says_what_it_would_do(tmp_path: Path) -> None:
+    spec = tmp_path / "m.yaml"
+    spec.write_text("railguard: 1\nname: m\nsettings: {mode: monitor}\ninput:\n"
+                    "  - words: {words: [forbidden], on_fail: block}\n"
+                    "tests:\n  - {name: recorded, input: forbidden, expect: pass, fires: [words]}\n"
+                    "  - {name: enforced, input: forbidden, expect: block}\n")
+    first, second = run_paths([spec]).outcomes
+    assert first.passed, first.problems
+    assert second.problems == ("expected block, got pass (monitor mode: enforcing, it would block)",)
