@@ -13,7 +13,7 @@ Two measurements, both run by :func:`railguard.evaluation.evaluate` on a spec wr
   medical, legal and investment advice) over everyday traffic that must pass: CLINC150 queries,
   Banking77 questions and the shipped benign prompts. Reported: false-block rate overall and per
   source/domain. There is no labelled advice-prompt set in ../shared/data, so recall on advice is
-  not measured here: run `railguard eval` on such a set with ``--positive``.
+  measured only when one is given: ``--advice-data FILE.jsonl --advice-positive LABEL...``.
 
 Row texts are never printed. ``--limit`` caps the rows per data set (a seeded sample) to keep the
 slow engines bounded; the figures say how many rows they rest on.
@@ -110,14 +110,21 @@ def _jsonl(path: Path, label: str | None = None) -> list[Row]:
     return out
 
 
-def advice(engine: str, folder: Path, limit: int | None, workers: int, do_sweep: bool) -> EvalReport:
+def advice(engine: str, folder: Path, limit: int | None, workers: int, do_sweep: bool,
+           advice_data: Path | None = None, advice_positive: list[str] | None = None) -> EvalReport:
     rows = (sample(_jsonl(DATA / "topics" / "clinc150_train.jsonl"), limit)
             + sample(_jsonl(DATA / "topics" / "banking77_train.jsonl", "banking77"), limit)
             + sample(_jsonl(DATA / "train" / "benign_prompts.jsonl", "benign_prompts"), limit))
+    positive = ["(advice)"]  # without advice data every row is everyday traffic: every flag is a false block
+    if advice_data is not None:
+        # Held-out advice prompts (and whatever else the file labels), e.g. the engine owner's set.
+        rows += [Row(f"advice:{n}", r["text"], f"advice:{r['label']}")
+                 for n, r in enumerate((json.loads(line) for line in open(advice_data, encoding="utf-8")), 1)]
+        positive = [f"advice:{v}" for v in advice_positive or []]
     spec = write_spec(folder, "advice", ADVICE_TOPICS, engine)
-    # Every row is everyday traffic: nothing is positive, every flag is a false block.
-    report = evaluate(spec, rows, positive=["(advice)"], workers=workers, sweep=do_sweep, progress=None)
-    print(f"\n[advice] engine {engine}: {report.rows:,} everyday rows, {report.throughput:,.0f} rows/s; "
+    report = evaluate(spec, rows, positive=positive, workers=workers, sweep=do_sweep, progress=None)
+    recall = "" if advice_data is None else f"recall {report.overall.recall or 0:.3f} on {advice_data.name}, "
+    print(f"\n[advice] engine {engine}: {report.rows:,} rows, {report.throughput:,.0f} rows/s; {recall}"
           f"false blocks {100 * (report.overall.false_block_rate or 0):.1f}% overall, "
           f"{report.overall.errors} validator errors")
     for label, d in sorted(report.by_label.items()):
@@ -132,12 +139,19 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--limit", type=int, default=3000, help="rows per data set (default 3000; 0 for all)")
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--sweep", action="store_true", help="print threshold sweeps too")
+    ap.add_argument("--advice-data", type=Path, help="JSONL of labelled advice prompts to add to the advice part")
+    ap.add_argument("--advice-positive", nargs="+", metavar="LABEL",
+                    help="labels of --advice-data rows the advice topics must block")
     args = ap.parse_args(argv)
     limit = args.limit or None
     with tempfile.TemporaryDirectory() as tmp:
         for engine in args.engine:
             for part in args.part:
-                report = (clinc if part == "clinc" else advice)(engine, Path(tmp), limit, args.workers, args.sweep)
+                if part == "clinc":
+                    report = clinc(engine, Path(tmp), limit, args.workers, args.sweep)
+                else:
+                    report = advice(engine, Path(tmp), limit, args.workers, args.sweep, args.advice_data,
+                                    args.advice_positive)
                 if args.sweep:
                     for key, sw in report.sweeps.items():
                         prop = sw.get("proposed")
