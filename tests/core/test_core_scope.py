@@ -67,6 +67,9 @@ def test_history_last_turn_or_all() -> None:
     r = guard("{history: last}").call(echo, messages)
     assert not r.blocked and judged(r) == [{"role": "user", "chars": len(BENIGN), "message": 2}]
     assert guard("{history: 2}").call(echo, messages).blocked
+    rail = ('<rail version="1" name="scope"><input><prompt-attack history="1"/></input></rail>')
+    g = railguard.Guard.from_text(rail, registry=Registry.load(autoload=False))
+    assert not g.call(echo, messages).blocked  # the RAIL attribute "1" is the number 1
 
 
 def test_guard_content_tags_limit_what_is_judged() -> None:

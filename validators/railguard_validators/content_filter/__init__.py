@@ -70,7 +70,7 @@ class ContentFilter(Validator):
                                         else {c: DEFAULT_STRENGTH for c in CATEGORIES})
         self.engine_name: str = p.get("engine", "local")
         self.roles = tuple(p.get("roles", ("user",) if stage == "input" else ("assistant",)))
-        self.history = p.get("history", "all")
+        self.history = scope.history_of(p)
         self.engine = make_engine(p, stage)
         self.inline = self.engine_name == "local"
 

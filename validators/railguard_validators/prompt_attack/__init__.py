@@ -70,7 +70,7 @@ class PromptAttack(Validator):
         self.strength: str = p.get("strength", DEFAULT_STRENGTH)
         self.engine_name: str = p.get("engine", "local")
         self.roles = tuple(p.get("roles", DEFAULT_ROLES))
-        self.history = p.get("history", "all")
+        self.history = scope.history_of(p)
         self.engine = make_engine(p)
         self.inline = self.engine_name == "local"
 

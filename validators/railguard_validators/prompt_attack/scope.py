@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
-__all__ = ["ROLES", "Piece", "pieces", "schema", "check", "TAG"]
+__all__ = ["ROLES", "Piece", "pieces", "schema", "check", "history_of", "TAG"]
 
 ROLES = ("user", "system", "assistant", "tool", "document")
 TAG = re.compile(r"<amazon-bedrock-guardrails-guardContent_([A-Za-z0-9]{1,32})>(.*?)"
@@ -31,9 +31,17 @@ def schema(default_roles: Sequence[str]) -> dict[str, Any]:
     return {
         "roles": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": list(ROLES)},
                   "description": f"Which content is judged (default {list(default_roles)})."},
-        "history": {"anyOf": [{"enum": ["last", "all"]}, {"type": "integer", "minimum": 1, "maximum": 1000}],
-                    "description": "last: the latest turn per role; all (default); N: the latest N turns per role."},
+        "history": {"anyOf": [{"enum": ["last", "all"]}, {"type": "integer", "minimum": 1, "maximum": 1000},
+                              {"type": "string", "pattern": "^[1-9][0-9]{0,2}$|^1000$"}],
+                    "description": "last: the latest turn per role; all (default); N (1-1000): the latest N turns "
+                                   "per role."},
     }
+
+
+def history_of(params: Mapping[str, Any]) -> Any:
+    """``history`` as pieces() takes it: 'all', 'last' or an int (RAIL attributes arrive as text)."""
+    value = params.get("history", "all")
+    return int(value) if isinstance(value, str) and value.isdigit() else value
 
 
 @dataclass(frozen=True)
