@@ -538,6 +538,9 @@ def _stream_flow(graph: GuardGraph, conversation: Conversation, metadata: Frozen
     source = "".join(engine.pieces)
     checked = engine.total if error is None and not closed else engine.released
     assessments = tuple(t.assessment(checked) for t in engine.tracks.values())
+    if engine.reask_as_block:  # what was done is a block: say so, and why
+        assessments = tuple(replace(a, action="block", message=f"{a.message} (settings.stream_reask: block)")
+                            if a.action == "reask" else a for a in assessments)
     would_action = would_text = None
     if any(t.node.monitor and t.action is not None for t in engine.tracks.values()):
         would = max(t.action.kind for t in engine.tracks.values() if t.action is not None)

@@ -224,3 +224,11 @@ def test_stream_result_is_none_before_iteration_and_complete_after_the_end() -> 
     assert stream.result is None
     text = stream.text()
     assert stream.result.output == text and "closed_early" not in stream.result.stream
+
+
+def test_stream_reask_block_is_recorded_as_block() -> None:
+    g = guard("railguard: 1\nname: t\nsettings: {stream_reask: block}\noutput:\n  - find: {find: [bad], on_fail: reask}\n")
+    stream = g.stream(lambda p: iter(["a ", "bad ", "answer"]), "q")
+    assert stream.text() == "Sorry, I can't share that answer."
+    (a,) = stream.result.assessments
+    assert stream.result.blocked and a.action == "block" and a.message == "found BAD (settings.stream_reask: block)"
