@@ -48,10 +48,10 @@ class NativeGuardrail:
     stream_processing_mode: str | None = None  # "sync" | "async", ConverseStream only
 
     def __post_init__(self) -> None:
-        if not re.match(r"^(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$",
+        if not re.fullmatch(r"^(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$",
                         self.id):
             raise ValueError(f"{self.id!r} is not a Bedrock guardrail id or ARN")
-        if not re.match(r"^(DRAFT|[1-9][0-9]{0,7})$", str(self.version)):
+        if not re.fullmatch(r"^(DRAFT|[1-9][0-9]{0,7})$", str(self.version)):
             raise ValueError(f"{self.version!r} is not a guardrail version (DRAFT or a number)")
         if self.trace not in TRACE_MODES:
             raise ValueError(f"trace {self.trace!r} is not one of {list(TRACE_MODES)}")

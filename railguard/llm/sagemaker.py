@@ -57,7 +57,7 @@ StreamReader = Callable[[str], "str | None"]
 
 
 def _check_name(value: Any, what: str, pattern: re.Pattern[str]) -> str:
-    if not isinstance(value, str) or len(value) > 63 or not pattern.match(value):
+    if not isinstance(value, str) or len(value) > 63 or not pattern.fullmatch(value):
         raise ValueError(f"{what} {value!r} is not a valid SageMaker name (1-63 letters, digits and "
                          f"hyphens, starting and ending with a letter or digit)")
     return value

@@ -170,3 +170,11 @@ def test_import_of_deeply_nested_json_is_a_clean_error(tmp_path, capsys, depth):
     assert main(["import", "bedrock", str(path)]) == 1
     err = capsys.readouterr()[1]
     assert f"{path}: the JSON nests more than 64 levels deep" in err and "RecursionError" not in err
+
+
+@pytest.mark.parametrize("gid, version", [("ab12cd\n", "1"), ("ab12cd", "1\n")])
+def test_native_guardrail_refuses_a_trailing_newline(gid, version):
+    from railguard.llm.bedrock import NativeGuardrail
+
+    with pytest.raises(ValueError, match="is not a"):
+        NativeGuardrail(gid, version)

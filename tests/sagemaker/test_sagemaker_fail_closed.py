@@ -43,3 +43,9 @@ def test_an_answer_cut_mid_body_is_a_model_error_not_a_partial_answer(local):
     server.malformed(1, b'[{"generated_text": "a long answer that is cut"}]', cut_after=20, path=r"/invocations$")
     with pytest.raises(ModelError, match=r"reading the answer failed: .*IncompleteRead"):
         SageMakerEndpoint("ep", client=sm.client(), max_attempts=1).generate(ASK)
+
+
+@pytest.mark.parametrize("kwargs", [{"endpoint_name": "ep\n"}, {"endpoint_name": "ep", "inference_component": "c\n"}])
+def test_names_with_a_trailing_newline_are_refused(kwargs):
+    with pytest.raises(ValueError, match="is not a valid SageMaker name"):
+        SageMakerEndpoint(**kwargs)
