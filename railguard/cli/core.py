@@ -44,7 +44,9 @@ def _spec_files(paths: list[str]) -> list[str]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            out += sorted(str(p) for p in path.iterdir() if p.suffix.lower() in SPEC_SUFFIXES)
+            # A folder's specs, without the sibling test-case files (<stem>.tests.yaml) of railguard test.
+            out += sorted(str(p) for p in path.iterdir() if p.suffix.lower() in SPEC_SUFFIXES
+                          and not p.name.lower().endswith(".tests.yaml"))
         else:
             out.append(raw)
     return out
