@@ -152,3 +152,14 @@ def test_trace_hooks_shows_guard_call_without_text_or_metadata(monkeypatch, caps
     assert "guard_call(guard=e kind=validate source=input) plugin=observer wrapper" in err
     assert "action=GUARDRAIL_INTERVENED blocked=False" in err
     assert "secret.person" not in err and "u-SECRET" not in err
+
+
+def test_validate_table_shows_validators_a_blocking_length_stopped(tmp_path: Path) -> None:
+    spec = _write(tmp_path, EMAIL_SPEC + "  - length: {max: 10}\n")
+    res = run_cli("validate", str(spec), "--text", "mail a@b.com and more words")
+    assert res.code == 2
+    rows = {line.split()[0]: line for line in res.out.splitlines()[3:] if line.strip()}
+    assert "not run" in rows["regex"] and "not run: length blocked the stage first" in rows["regex"]
+    assert " block " in rows["length"]
+    doc = json.loads(run_cli("validate", str(spec), "--text", "mail a@b.com and more", "--json").out)
+    assert [a.get("skipped", False) for a in doc["stages"][0]["assessments"]] == [True, False]
