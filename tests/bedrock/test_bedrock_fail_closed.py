@@ -178,3 +178,34 @@ def test_native_guardrail_refuses_a_trailing_newline(gid, version):
 
     with pytest.raises(ValueError, match="is not a"):
         NativeGuardrail(gid, version)
+
+
+# -- the native Converse guardrail trace --------------------------------------------------------
+def _converse_answer(trace=None) -> str:
+    out = {"output": {"message": {"role": "assistant", "content": [{"text": "All fine."}]}}, "stopReason": "end_turn",
+           "usage": {"inputTokens": 1, "outputTokens": 1, "totalTokens": 2}, "metrics": {"latencyMs": 1}}
+    if trace is not None:
+        out["trace"] = trace
+    return json.dumps(out)
+
+
+@pytest.mark.parametrize("trace, fragment", [
+    (None, "carries no guardrail trace for this stage"),
+    ({"guardrail": {"inputAssessment": {GID: {"sensitiveInformationPolicy": {
+        "piiEntities": [{"action": "ANONYMIZED"}], "regexes": []}}}}}, "malformed guardrail assessment"),
+    ({"guardrail": {"inputAssessment": {GID: {"topicPolicy": {"topics": [
+        {"name": "x", "type": "DENY", "action": "MAYBE"}]}}}}}, "is not one of ['BLOCKED', 'NONE']"),
+])
+def test_native_mode_blocks_on_a_missing_or_malformed_trace(server, runtime, guarded, trace, fragment):
+    from railguard.llm.bedrock import BedrockConverse, NativeGuardrail
+    from railguard.llm.bedrock_native import call_with_native_guardrail
+
+    server.add_guardrail(GID, version="1", spec=SERVER_SPEC)
+    server.add_model(MODEL, reply="unused")
+    server.malformed(1, _converse_answer(trace), path=r"/converse$")
+    spec = (f"railguard: 1\nname: n\ninput:\n  - bedrock_guardrail: {{id: {GID}, version: \"1\"}}\n"
+            f"output:\n  - bedrock_guardrail: {{id: {GID}, version: \"1\"}}\n")
+    model = BedrockConverse(MODEL, client=runtime, guardrail=NativeGuardrail(GID, "1"))
+    result = call_with_native_guardrail(guarded(spec), model, "hello")
+    assert result.blocked and result.blocked_stage == "input"
+    assert fragment in result.input.assessments[-1].message
