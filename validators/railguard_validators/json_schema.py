@@ -30,7 +30,7 @@ def json_path(parts: Iterable[Any]) -> str:
     for part in parts:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif _IDENT.match(str(part)):
+        elif _IDENT.fullmatch(str(part)):
             out += f".{part}"
         else:
             out += "[" + json.dumps(str(part)) + "]"
