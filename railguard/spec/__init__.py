@@ -33,10 +33,14 @@ _BOMS = ((b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"), (b"\x00\x00\xfe\xff", 
 
 
 def _bom_encoding(raw: bytes) -> str | None:
-    """The encoding a byte-order mark other than UTF-8's names, if the bytes start with one."""
+    """The encoding of a file that is plainly not UTF-8: a UTF-16/32 byte-order mark, or NUL bytes."""
     for bom, name in _BOMS:
         if raw.startswith(bom):
-            return name
+            return f"{name} (it starts with a {name} byte-order mark)"
+    head = raw[:4096]
+    if len(head) >= 8 and head.count(b"\x00") * 4 >= len(head):
+        # UTF-8 text never has this many NUL bytes; UTF-16/32 text of ASCII characters does.
+        return "UTF-16 or UTF-32 (no byte-order mark, but every second or fourth byte is NUL)"
     return None
 
 
@@ -61,8 +65,7 @@ def load(path_or_text: str | os.PathLike[str], catalog: Catalog, *, format: str 
             format = "rail" if suffix in RAIL_SUFFIXES else "yaml" if suffix in YAML_SUFFIXES else None
         encoding = _bom_encoding(raw)
         if encoding is not None:
-            raise SpecError([SpecIssue(f"not UTF-8 text: the file is {encoding} (it starts with a {encoding} "
-                                       "byte-order mark); save it as UTF-8", "$", name, 1, 1)])
+            raise SpecError([SpecIssue(f"not UTF-8 text: the file is {encoding}; save it as UTF-8", "$", name, 1, 1)])
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:

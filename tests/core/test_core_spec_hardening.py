@@ -227,7 +227,17 @@ def test_utf16_and_utf32_files_name_their_encoding(encoding, name, tmp_path):
     with pytest.raises(SpecError) as exc:
         load_spec(path)
     (issue,) = exc.value.issues
-    assert f"not UTF-8 text: the file is {name}" in issue.message and "save it as UTF-8" in issue.message
+    assert f"not UTF-8 text: the file is {name} (it starts with a {name} byte-order mark)" in issue.message
+    assert issue.message.endswith("save it as UTF-8")
+
+
+def test_utf16_without_a_bom_is_named_too(tmp_path):
+    path = tmp_path / "spec.yaml"
+    path.write_bytes(BASE.encode("utf-16-le"))
+    with pytest.raises(SpecError) as exc:
+        load_spec(path)
+    (issue,) = exc.value.issues
+    assert "the file is UTF-16 or UTF-32 (no byte-order mark" in issue.message
 
 
 @pytest.mark.parametrize("text,fragment", [
