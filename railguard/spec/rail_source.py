@@ -301,7 +301,12 @@ def parse_rail(text: str | bytes, file: str | None, envelope: Mapping[str, Any],
     from lxml import etree
 
     source = SourceMap(file, syntax="rail")
-    raw = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        raw = text.encode("utf-8") if isinstance(text, str) else text
+    except UnicodeEncodeError as exc:  # a lone surrogate, from Python text
+        line = text.count("\n", 0, exc.start) + 1
+        return None, source, [SpecIssue(f"character U+{ord(text[exc.start]):04X} (a lone surrogate) is not "
+                                        "allowed in a spec", "$", file, line, None)]
     match = _DOCTYPE.search(raw)
     if match:
         line = raw.count(b"\n", 0, match.start()) + 1

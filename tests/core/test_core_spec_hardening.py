@@ -295,3 +295,8 @@ def test_a_rail_spec_past_the_element_bound_is_refused(tmp_path):
     err = spec_error(rail(body), tmp_path, "s.rail")
     (issue,) = err.issues
     assert "more than 200000 elements and attributes" in issue.message and issue.line is not None
+
+
+def test_rail_text_with_a_lone_surrogate_is_a_spec_error():
+    with pytest.raises(SpecError, match=r"U\+D800 \(a lone surrogate\)"):
+        load_spec('<rail version="1" name="t">\n<input><length max="5"/></input>\ud800</rail>')
