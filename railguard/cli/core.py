@@ -162,6 +162,17 @@ def render_result(result: Any) -> str:
     return "\n".join(lines)
 
 
+def _write_utf8(text: str) -> None:
+    """JSON goes out as UTF-8 whatever the terminal's encoding, so it is always valid JSON."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (tests capturing output)
+        sys.stdout.write(text)
+    else:
+        buffer.write(text.encode("utf-8"))
+        buffer.flush()
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from ..errors import GuardBlocked
     from ..guard import Guard
@@ -173,7 +184,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     except GuardBlocked as exc:
         result = exc.result
     if args.json:
-        print(result.to_json(indent=2))
+        _write_utf8(result.to_json(indent=2) + "\n")
     else:
         print(render_result(result))
     return 2 if result.intervened else 0

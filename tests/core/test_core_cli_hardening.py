@@ -163,3 +163,10 @@ def test_validate_table_shows_validators_a_blocking_length_stopped(tmp_path: Pat
     assert " block " in rows["length"]
     doc = json.loads(run_cli("validate", str(spec), "--text", "mail a@b.com and more", "--json").out)
     assert [a.get("skipped", False) for a in doc["stages"][0]["assessments"]] == [True, False]
+
+
+def test_json_is_utf8_whatever_the_terminal_encoding(tmp_path: Path) -> None:
+    proc = _raw("validate", str(_write(tmp_path, EMAIL_SPEC)), "--text", "h\u00e9llo \U0001f600 a@b.com", "--json",
+                env={"PYTHONIOENCODING": "latin-1"})
+    assert proc.returncode == 2, proc.stderr
+    assert json.loads(proc.stdout.decode("utf-8"))["output"] == "h\u00e9llo \U0001f600 {EMAIL}"
