@@ -173,6 +173,17 @@ def _write_utf8(text: str) -> None:
         buffer.flush()
 
 
+def _write_text(text: str) -> None:
+    """The table in the terminal's encoding; characters it cannot show are escaped, never an error."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    buffer.write(text.encode(sys.stdout.encoding or "utf-8", errors="backslashreplace"))
+    buffer.flush()
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from ..errors import GuardBlocked
     from ..guard import Guard
@@ -186,7 +197,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.json:
         _write_utf8(result.to_json(indent=2) + "\n")
     else:
-        print(render_result(result))
+        _write_text(render_result(result) + "\n")
     return 2 if result.intervened else 0
 
 

@@ -170,3 +170,10 @@ def test_json_is_utf8_whatever_the_terminal_encoding(tmp_path: Path) -> None:
                 env={"PYTHONIOENCODING": "latin-1"})
     assert proc.returncode == 2, proc.stderr
     assert json.loads(proc.stdout.decode("utf-8"))["output"] == "h\u00e9llo \U0001f600 {EMAIL}"
+
+
+def test_table_in_a_latin1_terminal_escapes_what_it_cannot_show(tmp_path: Path) -> None:
+    proc = _raw("validate", str(_write(tmp_path, EMAIL_SPEC)), "--text", "h\u00e9llo \U0001f600 a@b.com",
+                env={"PYTHONIOENCODING": "latin-1"})
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout.decode("latin-1").splitlines()[0] == "h\u00e9llo \\U0001f600 {EMAIL}"
