@@ -36,8 +36,10 @@ _UNIT = (r"(?:,?[ ]+(?:Apt|Apartment|Suite|Ste|Unit|Flat|Fl|Floor|Rm|Room|Bldg|B
          r"[A-Za-z0-9\-]{1,6})")
 _STATES = (r"(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]"
            r"|UT|V[TA]|W[AVIY]|PR|GU|VI|A[BE]|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT|NSW|QLD|VIC|TAS|ACT)")
+# A house number and its street (a state and its ZIP code) are apart by spaces, or (in text that hides them) by '_', '-', '.' or ' - '.
+_APART = r"(?:[ ]+|[_\-]|\.{1,2}|[ ]+-[ ]+)"
 _LOCALITY = (r"(?:,?[ ]*\n?[ ]*[A-Z][A-Za-z'’.\-]+(?:[ ][A-Z][A-Za-z'’.\-]+){0,2},?[ ]+" + _STATES +
-             r"(?:[ ]+[0-9]{5}(?:-[0-9]{4})?)?(?![A-Za-z0-9])"
+             r"(?:" + _APART + r"[0-9]{5}(?:-[0-9]{4})?)?(?![A-Za-z0-9])"
              r"|,?[ ]*\n?[ ]*[0-9]{4,5}[ ]+[A-Z][A-Za-z'’\-]+(?:[ ][A-Z][A-Za-z'’\-]+)?(?![A-Za-z0-9])"
              r"|,[ ]*[A-Z][A-Za-z'’\-]+(?:[ ][A-Z][A-Za-z'’\-]+){0,2}(?:,[ ]*[A-Z][A-Za-z'’\-]+(?:[ ][A-Z][a-z]+){0,2})?"
              r"(?:[ ]+[0-9]{4,5})?(?![A-Za-z0-9]))")
@@ -46,7 +48,7 @@ _TAIL = r"(?:[ ]+" + _DIR + r"(?![A-Za-z]))?" + _UNIT + r"?" + _LOCALITY + r"?"
 # A house number starts where no digit or letter precedes it: checked right after its first digit,
 # so that the pattern still starts with a character class (the engine's fast skip).
 _HOUSE = r"[0-9](?<![A-Za-z0-9][0-9])[0-9]{0,5}"
-_NUMBER_FIRST_REST = (r"[A-Za-z]?(?:-[0-9]{1,5})?[ ]+(?:" + _DIR + r"[ ]+)?" + _WORDS + r"[ ]+" + _SUFFIX +
+_NUMBER_FIRST_REST = (r"[A-Za-z]?(?:-[0-9]{1,5})?" + _APART + r"(?:" + _DIR + r"[ ]+)?" + _WORDS + r"[ ]+" + _SUFFIX +
                       r"\.?(?![A-Za-z])" + _TAIL)
 _STREET_WORDS = ("Rue", "Avenue", "Av.", "Boulevard", "Bd", "Chemin", "Allée", "Place", "Quai", "Impasse", "Via", "Viale",
                  "Piazza", "Piazzale", "Corso", "Calle", "Avenida", "Avda.", "Paseo", "Plaza", "Carrer", "Rua",

@@ -74,10 +74,11 @@ NUMERIC_TYPES = frozenset(ORDER) | VALUE_LED
 
 
 def _iban_body(length: int) -> re.Pattern[str]:
-    """The rest of an IBAN of ``length`` characters after its first four, spaces, dashes or dots allowed."""
+    """The rest of an IBAN of ``length`` characters after its first four, spaces, dashes, dots or
+    underscores between its characters allowed."""
     pattern = _iban_bodies.get(length)
     if pattern is None:
-        pattern = re.compile(r"(?:[ \-.]?[A-Za-z0-9]){%d}(?![A-Za-z0-9])" % (length - 4))
+        pattern = re.compile(r"(?:[ \-._]?[A-Za-z0-9]){%d}(?![A-Za-z0-9])" % (length - 4))
         _iban_bodies[length] = pattern
     return pattern
 

@@ -182,13 +182,13 @@ def macs(scan: Scan) -> None:
 
 # -- UK National Insurance number ----------------------------------------------------------
 # "(?<![A-Za-z0-9].)" right after the first character: only where a token starts is a match tried.
-_NINO = re.compile(r"[A-CEGHJ-PR-TW-Z](?<![A-Za-z0-9].)[A-CEGHJ-NPR-TW-Z][ \-.]?[0-9]{2}[ \-.]?[0-9]{2}[ \-.]?[0-9]{2}[ \-.]?[A-D]")
+_NINO = re.compile(r"[A-CEGHJ-PR-TW-Z](?<![A-Za-z0-9].)[A-CEGHJ-NPR-TW-Z][ \-._]?[0-9]{2}[ \-._]?[0-9]{2}[ \-._]?[0-9]{2}[ \-._]?[A-D]")
 
 
 def ninos(scan: Scan) -> None:
     text = scan.text
     for m in _NINO.finditer(text):
-        if _bounded(text, *m.span()) and nino_valid(re.sub(r"[ \-.]", "", m.group())):
+        if _bounded(text, *m.span()) and nino_valid(re.sub(r"[ \-._]", "", m.group())):
             scan.add(m.start(), m.end(), "UK_NATIONAL_INSURANCE_NUMBER", 1.0, "nino-rules")
 
 
