@@ -289,7 +289,8 @@ def train(task: Task, out_dir: Path, c: float) -> dict:
     path = out_dir / task.name / "data" / "model.npz"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(buf.getvalue())
-    print(f"  wrote {path.relative_to(ROOT)} ({len(buf.getvalue()) // 1024} KiB); thresholds "
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    print(f"  wrote {shown} ({len(buf.getvalue()) // 1024} KiB); thresholds "
           f"{json.dumps(levels[task.heads[0]])}", file=sys.stderr)
     return meta
 
