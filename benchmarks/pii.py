@@ -457,26 +457,29 @@ def _covered(spans, n: int) -> bytearray:
 
 
 def evasion_report(validator, ctx) -> None:
-    """(a) Values x transforms x wrappers: how many leave a letter or digit of the value unmasked."""
+    """(a) Values x transforms x wrappers: how many leave a letter or digit of the value unmasked, on the
+    matrix used while tuning and on a held-out one (other values, other wrappers)."""
     from collections import Counter
 
-    from pii_sets import TRANSFORMS, VALUES, WRAPPERS, evasion_cases
+    from pii_sets import HELD_OUT_VALUES, HELD_OUT_WRAPPERS, TRANSFORMS, VALUES, WRAPPERS, evasion_cases
 
-    cases = evasion_cases()
-    by_transform: Counter = Counter()
-    by_type: Counter = Counter()
-    for entity, transform, _, text, a, b in cases:
-        cov = _covered(validator.validate(text, ctx).spans, len(text))
-        if any(text[i].isalnum() and not cov[i] for i in range(a, b)):
-            by_transform[transform] += 1
-            by_type[entity] += 1
-    leaked = sum(by_type.values())
-    print(f"\n(a) evasion: {len(VALUES)} values of {len({v[0] for v in VALUES})} types x {len(TRANSFORMS)} transforms "
-          f"x {len(WRAPPERS)} wrappers = {len(cases)} applicable cases, all 31 types on")
-    print(f"  leaked: {leaked} ({leaked / len(cases):.2%}); goal 0")
-    if leaked:
-        print("  by type: " + ", ".join(f"{t} {n}" for t, n in by_type.most_common()))
-        print("  by transform: " + ", ".join(f"{t} {n}" for t, n in by_transform.most_common()))
+    for title, values, wrappers in (("tuning matrix", VALUES, WRAPPERS),
+                                    ("held-out matrix", HELD_OUT_VALUES, HELD_OUT_WRAPPERS)):
+        cases = evasion_cases(values, wrappers)
+        by_transform: Counter = Counter()
+        by_type: Counter = Counter()
+        for entity, transform, _, text, a, b in cases:
+            cov = _covered(validator.validate(text, ctx).spans, len(text))
+            if any(text[i].isalnum() and not cov[i] for i in range(a, b)):
+                by_transform[transform] += 1
+                by_type[entity] += 1
+        leaked = sum(by_type.values())
+        print(f"\n(a) evasion, {title}: {len(values)} values of {len({v[0] for v in values})} types x "
+              f"{len(TRANSFORMS)} transforms x {len(wrappers)} wrappers = {len(cases)} applicable cases, all 31 types on")
+        print(f"  leaked: {leaked} ({leaked / len(cases):.2%}); goal 0")
+        if leaked:
+            print("  by type: " + ", ".join(f"{t} {n}" for t, n in by_type.most_common()))
+            print("  by transform: " + ", ".join(f"{t} {n}" for t, n in by_transform.most_common()))
 
 
 def false_positive_report(validator, ctx, per_category: int, seed: int) -> None:

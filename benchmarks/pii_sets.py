@@ -19,7 +19,7 @@ import uuid
 import hashlib
 from typing import Callable
 
-__all__ = ["VALUES", "TRANSFORMS", "WRAPPERS", "evasion_cases", "CATEGORIES", "ordinary_sentences"]
+__all__ = ["VALUES", "TRANSFORMS", "WRAPPERS", "HELD_OUT_VALUES", "HELD_OUT_WRAPPERS", "evasion_cases", "CATEGORIES", "ordinary_sentences"]
 
 # (entity type, value, cue phrase): 44 values of the 31 types.
 VALUES: tuple[tuple[str, str, str], ...] = (
@@ -67,6 +67,42 @@ VALUES: tuple[tuple[str, str, str], ...] = (
     ("ADDRESS", "1600 Pennsylvania Ave NW, Washington, DC 20500", "address"),
     ("US_SOCIAL_SECURITY_NUMBER", "219-09-9999", "SSN"),
     ("PHONE", "0412 345 678", "mobile"),
+)
+
+# Held out: values and wrappers never looked at while tuning the detector (a second matrix).
+HELD_OUT_VALUES: tuple[tuple[str, str, str], ...] = (
+    ("EMAIL", "li.wei+news@mail.example.org", "email"),
+    ("EMAIL", "m\u00fcller@b\u00fcro.example.de", "mail"),
+    ("PHONE", "(646) 555-0178", "cell"),
+    ("PHONE", "+33 1 42 68 53 00", "telephone"),
+    ("PHONE", "020 7946 0321", "phone number"),
+    ("US_SOCIAL_SECURITY_NUMBER", "287-65-4321", "social security no."),
+    ("US_SOCIAL_SECURITY_NUMBER", "001-01-0001", "SSN#"),
+    ("CREDIT_DEBIT_CARD_NUMBER", "6011 0009 9013 9424", "debit card"),
+    ("CREDIT_DEBIT_CARD_NUMBER", "3530-1113-3330-0000", "visa"),
+    ("INTERNATIONAL_BANK_ACCOUNT_NUMBER", "FR14 2004 1010 0505 0001 3M02 606", "IBAN"),
+    ("IP_ADDRESS", "10.20.30.40", "server IP"),
+    ("UK_NATIONAL_HEALTH_SERVICE_NUMBER", "401 023 2137", "NHS no"),
+    ("CA_SOCIAL_INSURANCE_NUMBER", "130 692 544", "social insurance number"),
+    ("US_BANK_ROUTING_NUMBER", "011000015", "ABA"),
+    ("US_BANK_ACCOUNT_NUMBER", "4400 1234 5678", "acct"),
+    ("MAC_ADDRESS", "3C-22-FB-12-34-56", "MAC address"),
+    ("VEHICLE_IDENTIFICATION_NUMBER", "1M8GDM9AXKP042788", "VIN"),
+    ("PIN", "9034", "PIN code"),
+    ("PASSWORD", "Tr0ub4dor&3", "pwd"),
+    ("NAME", "Maria Garcia", "my name is"),
+)
+HELD_OUT_WRAPPERS: tuple[str, ...] = (
+    "FYI {cue} = {v}",
+    "Could you update my {cue}? It is {v}",
+    "[{cue}] {v} (please keep private)",
+    "{cue}:\n{v}\n",
+    "* {cue} -> {v};",
+    "Per our call, {cue} {v}. Cheers",
+    "'{cue}': '{v}'",
+    "Re: {cue} - {v}",
+    "{cue} is {v}!!",
+    "Note that the {cue} {v} is new.",
 )
 
 _SEPS = " -"
@@ -157,15 +193,15 @@ WRAPPERS: tuple[str, ...] = (
 )
 
 
-def evasion_cases() -> list[tuple[str, str, str, str, int, int]]:
+def evasion_cases(values=VALUES, wrappers=WRAPPERS) -> list[tuple[str, str, str, str, int, int]]:
     """(type, transform name, wrapper index, text, value start, value end) for every applicable case."""
     out = []
-    for entity, value, cue in VALUES:
+    for entity, value, cue in values:
         for name, transform in TRANSFORMS.items():
             v = transform(value)
             if v is None:
                 continue
-            for w, wrapper in enumerate(WRAPPERS):
+            for w, wrapper in enumerate(wrappers):
                 head, tail = wrapper.replace("{cue}", cue).split("{v}")
                 out.append((entity, name, str(w), head + v + tail, len(head), len(head) + len(v)))
     return out

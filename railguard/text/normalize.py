@@ -20,7 +20,7 @@ The rewrite, in two layers:
 2. Between two digits (or after ``)`` and before a digit, ``(`` or ``+``): a separator
    written unusually becomes one ordinary separator: a tab, a single line break or an
    underscore becomes a space (between a digit and a letter: not an underscore, which joins
-   the parts of identifiers); a run of spaces becomes one space, a run of dots one dot,
+   the parts of identifiers, and a dash with spaces around it becomes a space); a run of spaces becomes one space, a run of dots one dot,
    and dashes with or without spaces around them one dash. A paragraph break (two or
    more line breaks) and a dot followed by a space (a sentence end) are kept.
 3. A single line break between two words (after a letter or digit, before one) reads as a
@@ -222,7 +222,7 @@ def _gap(m: re.Match[str]) -> str:
         if chars == {"."}:
             return "."
         if _SPACED_DASH.fullmatch(run):
-            return "-"
+            return " "  # "GB82 - WEST", but also "number - 020 ...": a pause, not a joining dash
     return run
 
 

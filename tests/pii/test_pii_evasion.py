@@ -54,3 +54,24 @@ def test_the_mask_leaves_no_invisible_remnant():
 def test_an_email_inside_a_url_query_is_masked_alone(pii_detect):
     text = "https://portal.example.com/reset?email=john.doe@example.com&x=1"
     assert pii_detect(text, ["EMAIL"]) == [("EMAIL", "john.doe@example.com")]
+
+
+@pytest.mark.parametrize("text,entity,value", [
+    ("Re: phone number - 020 7946 0321", "PHONE", "020 7946 0321"),  # a spaced dash after the cue
+    ("Re: debit card - 6011 0009 9013 9424", "CREDIT_DEBIT_CARD_NUMBER", "6011 0009 9013 9424"),
+    ("MAC address 3C 22 FB 12 34 56 here", "MAC_ADDRESS", "3C 22 FB 12 34 56"),
+    ("MAC address 3C.22.FB.12.34.56 here", "MAC_ADDRESS", "3C.22.FB.12.34.56"),
+    ("Could you update my pwd? It is Tr0ub4dor&3", "PASSWORD", "Tr0ub4dor&3"),
+    ("pwd:\nTr0ub4dor&3\n", "PASSWORD", "Tr0ub4dor&3"),
+    ("FYI acct = 4400 1234 5678", "US_BANK_ACCOUNT_NUMBER", "4400 1234 5678"),
+    ("My IBAN is GB82_WEST_1234_5698_7654_32.", "INTERNATIONAL_BANK_ACCOUNT_NUMBER", "GB82_WEST_1234_5698_7654_32"),
+])
+def test_values_after_unusual_connectors_and_separators(pii_detect, text, entity, value):
+    from railguard_validators.pii import ENTITY_TYPES
+
+    assert pii_detect(text, list(ENTITY_TYPES)) == [(entity, value)]
+
+
+def test_lists_of_number_pairs_are_not_mac_addresses(pii_detect):
+    assert pii_detect("Winning numbers 12 34 56 78 90 12 today", ["MAC_ADDRESS"]) == []
+    assert pii_detect("pairs 3C 22 FB 12 34 56 78", ["MAC_ADDRESS"]) == []

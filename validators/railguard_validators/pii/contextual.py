@@ -20,8 +20,9 @@ from .scan import Scan
 
 __all__ = ["ContextualRecognizer", "CONTEXT_LED", "VALUE_LED", "MAX_LEN", "value_ok"]
 
-_CONNECTOR = re.compile(r"(?:[ \t]*(?:[:=#]|-(?=\s)|is\b|was\b|number\b|num\b|no\b\.?|id\b|code\b|to\b"
-                        r"|(?:on file|we have)\b(?=[ \t]*(?:is\b|was\b|:))|</?t[dh]>(?:[ \t]*<t[dh]>)?))*[ \t]*")
+_CONNECTOR = re.compile(r"(?:[ \t]*\n?[ \t]*(?:[:=#\]]|-(?=\s)|->|is\b|was\b|number\b|num\b|no\b\.?|id\b|code\b"
+                        r"|to\b|\?[ \t]*(?:[Ii]t|[Tt]hat|[Mm]ine)\b(?=[ \t]*(?:is\b|was\b))"
+                        r"|(?:on file|we have)\b(?=[ \t]*(?:is\b|was\b|:))|</?t[dh]>(?:[ \t]*<t[dh]>)?))*[ \t]*\n?[ \t]*")
 _EXPLICIT = re.compile(r"[:=]|\bis\b|\bwas\b")
 _QUOTES = "\"'“”‘’`"
 _TRAIL = ".,;:!?)]}>" + _QUOTES
@@ -73,7 +74,7 @@ CONTEXT_LED: dict[str, Rule] = {
     "AWS_SECRET_KEY": Rule(re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"),
                            check=lambda v: sum((any(c.isupper() for c in v), any(c.islower() for c in v),
                                                 any(c.isdigit() for c in v))) >= 2, max_len=40),
-    "US_BANK_ACCOUNT_NUMBER": Rule(_n(r"[0-9](?:[0-9]|-(?=[0-9])){7,19}"),
+    "US_BANK_ACCOUNT_NUMBER": Rule(_n(r"[0-9](?:[0-9]|[- ](?=[0-9])){7,19}"),
                                    check=lambda d: 8 <= len(d) <= 17, max_len=22),
     "US_BANK_ROUTING_NUMBER": Rule(_n(r"[0-9]{9}"), check=aba_valid, max_len=9),
     "US_SOCIAL_SECURITY_NUMBER": Rule(_n(r"[0-9]{9}"), check=ssn_valid, max_len=9),

@@ -130,7 +130,9 @@ _HEXCOLON_FWD = re.compile(r"[0-9A-Fa-f:.]{0,45}")
 # Anchored on the first separator (rarer than hex digits), the digits before it checked behind.
 _MAC = re.compile(r":(?<=[0-9A-Fa-f]{2}:)[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){4}"
                   r"|-(?<=[0-9A-Fa-f]{2}-)[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){4}"
-                  r"|\.(?<=[0-9A-Fa-f]{4}\.)[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}")
+                  r"|\.(?<=[0-9A-Fa-f]{4}\.)[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}"
+                  # pairs apart by spaces or dots (text that hides the usual separators): needs a hex letter
+                  r"|([ .])(?<=[^0-9A-Za-z][0-9A-Fa-f]{2}[ .])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}")
 
 
 def _hex_token(text: str, rev: str, n: int, colon: int) -> tuple[int, int]:
@@ -165,16 +167,23 @@ def ipv6(scan: Scan) -> None:
         scan.add(s, e, "IP_ADDRESS", 1.0, "ipv6")
 
 
+_PAIR = re.compile(r"[0-9A-Fa-f]{2}(?![0-9A-Za-z])")
+
+
 def macs(scan: Scan) -> None:
     text = scan.text
     n = scan.n
     for m in _MAC.finditer(text):
         e = m.end()
-        s = m.start() - (4 if m.group()[0] == "." else 2)
+        s = m.start() - (4 if m.group()[0] == "." and not m.group(1) else 2)
         if (s > 0 and (text[s - 1].isalnum() or text[s - 1] in ":-.")) or \
                 (e < n and (text[e].isalnum() or (text[e] in ":-" and e + 1 < n and text[e + 1].isalnum()))):
             continue
-        compact = re.sub(r"[:\-.]", "", text[s:e])
+        if m.group(1) and e + 1 < n and text[e] == m.group(1) and _PAIR.match(text, e + 1):
+            continue  # a seventh pair: a longer list, not an address
+        compact = re.sub(r"[:\-. ]", "", text[s:e])
+        if m.group(1) and compact.isdigit():
+            continue  # "12 34 56 78 90 12" is a list of numbers
         if compact.strip("0") == "" or compact.upper().strip("F") == "":
             continue  # the all-zero and broadcast addresses identify no device
         scan.add(s, e, "MAC_ADDRESS", 1.0, "mac")
