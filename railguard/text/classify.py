@@ -27,11 +27,11 @@ import numpy as np
 
 from .features import Folded, decodings, fold, hashed
 
-__all__ = ["LinearModel", "Features", "featurize", "windows", "WINDOW", "STEP", "load"]
+__all__ = ["LinearModel", "Features", "featurize", "windows", "WINDOW", "STEP", "BATCH", "load"]
 
 WINDOW = 4000
 STEP = 3000
-MAX_WINDOWS = 64  # beyond this, windows are taken evenly over the text (still bounded work)
+BATCH = 64  # windows featurised and scored together
 
 DenseFn = Callable[[str, Folded, list], np.ndarray]
 
@@ -55,14 +55,11 @@ def featurize(text: str, bits: int, dense: DenseFn) -> Features:
 
 
 def windows(text: str) -> list[str]:
-    """The text itself when short, else overlapping windows covering it (at most MAX_WINDOWS)."""
+    """The text itself when short, else overlapping windows covering all of it (each character is read
+    at most twice: linear in the length)."""
     if len(text) <= WINDOW:
         return [text]
-    starts = list(range(0, len(text) - WINDOW + STEP, STEP))
-    if len(starts) > MAX_WINDOWS:
-        step = (len(text) - WINDOW) / (MAX_WINDOWS - 1)
-        starts = [int(i * step) for i in range(MAX_WINDOWS)]
-    return [text[s:s + WINDOW] for s in starts]
+    return [text[s:s + WINDOW] for s in range(0, len(text) - WINDOW + STEP, STEP)]
 
 
 class LinearModel:
@@ -107,20 +104,21 @@ class LinearModel:
         return out
 
     def scores(self, texts: Sequence[str], dense: DenseFn) -> tuple[np.ndarray, list[tuple[str, ...]]]:
-        """Per text and head, the probability (highest over the text's windows); and decoded kinds."""
-        flat: list[str] = []
-        owner: list[int] = []
-        for n, text in enumerate(texts):
-            parts = windows(text)
-            flat.extend(parts)
-            owner.extend([n] * len(parts))
-        feats = [featurize(t, self.bits, dense) for t in flat]
-        probs = 1.0 / (1.0 + np.exp(-self.logits(feats, flat)))
+        """Per text and head, the probability (highest over the text's windows); and decoded kinds.
+
+        Windows are scored one batch at a time, so memory stays bounded whatever the text's length.
+        """
         best = np.zeros((len(texts), len(self.heads)), dtype=np.float32)
         kinds: list[set[str]] = [set() for _ in texts]
-        for row, n in enumerate(owner):
-            np.maximum(best[n], probs[row], out=best[n])
-            kinds[n].update(feats[row].decoded)
+        for n, text in enumerate(texts):
+            parts = windows(text)
+            for start in range(0, len(parts), BATCH):
+                batch = parts[start:start + BATCH]
+                feats = [featurize(t, self.bits, dense) for t in batch]
+                probs = 1.0 / (1.0 + np.exp(-self.logits(feats, batch)))
+                np.maximum(best[n], probs.max(axis=0), out=best[n])
+                for f in feats:
+                    kinds[n].update(f.decoded)
         return best, [tuple(sorted(k)) for k in kinds]
 
 

@@ -78,6 +78,8 @@ def test_long_text_is_read_in_windows(engine: LocalEngine) -> None:
     j = engine.judge([hidden])[0]
     assert acts("HIGH", j.confidence)
     assert not acts("HIGH", engine.judge([filler + filler])[0].confidence)
+    very_long = filler * 12 + ATTACKS[1]  # over 300,000 characters: every window is read, to the end
+    assert len(very_long) > 300_000 and acts("HIGH", engine.judge([very_long])[0].confidence)
 
 
 def test_shared_attack_sets_and_benign_security_requests(engine: LocalEngine, rows) -> None:

@@ -9,8 +9,8 @@ with ``transformers`` (``pip install 'railguard[transformers]'``).
 
 Texts longer than the model's 512-token window are split by railguard's shared chunker into
 segments of ``segment_chars`` characters (1,500 by default; a local model also truncates at 512
-tokens, which a segment this size does not reach in English), scored separately, and the text
-takes its highest segment score, as the model card advises. The attack score of a segment is
+tokens, which a segment this size does not reach in English), sent 16 to a request and scored
+separately; the text takes its highest segment score, as the model card advises. The attack score of a segment is
 ``1 - P(benign)`` when every label is given, else the top label's score (or ``1 - score`` when
 the top label is benign). Labels: ``BENIGN``/``LABEL_0`` benign; ``JAILBREAK``, ``MALICIOUS``,
 ``LABEL_1`` jailbreak; ``INJECTION`` indirect injection. Any other label, a score outside
@@ -35,6 +35,7 @@ LABELS = {"BENIGN": None, "LABEL_0": None, "JAILBREAK": "jailbreak", "MALICIOUS"
           "LABEL_1": "jailbreak", "INJECTION": "indirect_injection"}
 DEFAULT_THRESHOLDS = {"LOW": 0.5, "MEDIUM": 0.8, "HIGH": 0.95}
 SEGMENT_CHARS = 1500
+SEGMENTS_PER_REQUEST = 16  # a long text goes out in several requests of bounded size
 MAX_TOKENS = 512
 _SM_KEYS = ("endpoint", "inference_component", "region", "endpoint_url", "profile", "target_variant")
 
@@ -134,15 +135,17 @@ class PromptGuardEngine:
         out = []
         for text in texts:
             segments = [c.text for c in split(text, self.policy)]
-            answers = self._classify(segments)
-            if not isinstance(answers, list) or len(answers) != len(segments):
-                raise PromptGuardError(f"Prompt Guard ({self.describe()}) answered {_count(answers)} for "
-                                       f"{len(segments)} segment(s) (fail closed)")
             best, family = 0.0, None
-            for n, answer in enumerate(answers):
-                score, fam = _segment_score(answer, f"Prompt Guard ({self.describe()}) segment {n}")
-                if score >= best:
-                    best, family = score, fam if fam else family
+            for first in range(0, len(segments), SEGMENTS_PER_REQUEST):
+                batch = segments[first:first + SEGMENTS_PER_REQUEST]
+                answers = self._classify(batch)
+                if not isinstance(answers, list) or len(answers) != len(batch):
+                    raise PromptGuardError(f"Prompt Guard ({self.describe()}) answered {_count(answers)} for "
+                                           f"{len(batch)} segment(s) (fail closed)")
+                for n, answer in enumerate(answers, start=first):
+                    score, fam = _segment_score(answer, f"Prompt Guard ({self.describe()}) segment {n}")
+                    if score >= best:
+                        best, family = score, fam if fam else family
             conf = confidence_of(best, self.thresholds)
             out.append(Judgement(best, conf, family if conf != "NONE" else None, {},
                                  {"model": self.describe(), "segments": len(segments)}))
