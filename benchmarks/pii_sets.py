@@ -19,7 +19,8 @@ import uuid
 import hashlib
 from typing import Callable
 
-__all__ = ["VALUES", "TRANSFORMS", "WRAPPERS", "HELD_OUT_VALUES", "HELD_OUT_WRAPPERS", "evasion_cases", "CATEGORIES", "ordinary_sentences"]
+__all__ = ["VALUES", "TRANSFORMS", "WRAPPERS", "HELD_OUT_VALUES", "HELD_OUT_WRAPPERS",
+           "FRESH_VALUES", "FRESH_WRAPPERS", "evasion_cases", "CATEGORIES", "ordinary_sentences"]
 
 # (entity type, value, cue phrase): 44 values of the 31 types.
 VALUES: tuple[tuple[str, str, str], ...] = (
@@ -103,6 +104,39 @@ HELD_OUT_WRAPPERS: tuple[str, ...] = (
     "Re: {cue} - {v}",
     "{cue} is {v}!!",
     "Note that the {cue} {v} is new.",
+)
+
+# A second held-out matrix, written after the first one had been used to find (and fix) bugs. Its
+# first measurement (4.98% of cases leaked) was taken before it, too, was used to find bugs; a new
+# matrix is needed for a fresh held-out figure.
+FRESH_VALUES: tuple[tuple[str, str, str], ...] = (
+    ("EMAIL", "o.brien@example.ie", "contact email"),
+    ("PHONE", "+1 (312) 555-0147", "call"),
+    ("PHONE", "07700 900461", "mobile number"),
+    ("US_SOCIAL_SECURITY_NUMBER", "452-81-9023", "SSN"),
+    ("CREDIT_DEBIT_CARD_NUMBER", "5105 1051 0510 5100", "mastercard"),
+    ("CREDIT_DEBIT_CARD_NUMBER", "371449635398431", "amex"),
+    ("INTERNATIONAL_BANK_ACCOUNT_NUMBER", "NL91 ABNA 0417 1643 00", "IBAN"),
+    ("IP_ADDRESS", "172.16.254.3", "IP"),
+    ("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "923-88-4567", "ITIN"),
+    ("UK_NATIONAL_INSURANCE_NUMBER", "CE 48 27 91 B", "national insurance number"),
+    ("US_PASSPORT_NUMBER", "483920175", "passport no"),
+    ("CREDIT_DEBIT_CARD_CVV", "4321", "security code"),
+    ("CREDIT_DEBIT_CARD_EXPIRY", "03/2029", "expires"),
+    ("USERNAME", "k.tanaka77", "login"),
+    ("AWS_ACCESS_KEY", "ASIAY34FZKBOKMUTVV7A", "key"),
+)
+FRESH_WRAPPERS: tuple[str, ...] = (
+    "ok so my {cue} is {v} lol",
+    "{cue} -- {v}",
+    "Hello team, {cue}: {v}. Best, J",
+    "<p>{cue}: <b>{v}</b></p>",
+    "Your {cue} ({v}) was saved.",
+    "new {cue}={v}&next=1",
+    "> {cue} {v}",
+    "I think the {cue} is {v}, right?",
+    "{cue}\t{v}",
+    "Please use this {cue}: {v}",
 )
 
 _SEPS = " -"

@@ -75,3 +75,20 @@ def test_values_after_unusual_connectors_and_separators(pii_detect, text, entity
 def test_lists_of_number_pairs_are_not_mac_addresses(pii_detect):
     assert pii_detect("Winning numbers 12 34 56 78 90 12 today", ["MAC_ADDRESS"]) == []
     assert pii_detect("pairs 3C 22 FB 12 34 56 78", ["MAC_ADDRESS"]) == []
+
+
+@pytest.mark.parametrize("text,entity,value", [
+    ("Your SSN (452-81-9023) was saved.", "US_SOCIAL_SECURITY_NUMBER", "452-81-9023"),
+    ("Your mastercard (5105 1051 0510 5100) was saved.", "CREDIT_DEBIT_CARD_NUMBER", "5105 1051 0510 5100"),
+    ("Your mastercard 5105.1051.0510.5100 was saved.", "CREDIT_DEBIT_CARD_NUMBER", "5105.1051.0510.5100"),
+    ("Your IP (172.16.254.3) was saved.", "IP_ADDRESS", "172.16.254.3"),
+    ("Your ITIN (923-88-4567) was saved.", "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "923-88-4567"),
+    ("call (415) 555-0132 today", "PHONE", "(415) 555-0132"),
+    ("login -- k.tanaka77", "USERNAME", "k.tanaka77"),
+    ("<p>login: <b>k.tanaka77</b></p>", "USERNAME", "k.tanaka77"),
+    ("Your login (k.tanaka77) was saved.", "USERNAME", "k.tanaka77"),
+])
+def test_values_in_brackets_and_markup(pii_detect, text, entity, value):
+    from railguard_validators.pii import ENTITY_TYPES
+
+    assert pii_detect(text, list(ENTITY_TYPES)) == [(entity, value)]

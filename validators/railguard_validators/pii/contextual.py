@@ -20,9 +20,9 @@ from .scan import Scan
 
 __all__ = ["ContextualRecognizer", "CONTEXT_LED", "VALUE_LED", "MAX_LEN", "value_ok"]
 
-_CONNECTOR = re.compile(r"(?:[ \t]*\n?[ \t]*(?:[:=#\]]|-(?=\s)|->|is\b|was\b|number\b|num\b|no\b\.?|id\b|code\b"
+_CONNECTOR = re.compile(r"(?:[ \t]*\n?[ \t]*(?:[:=#\](]|-{1,2}(?=\s)|->|is\b|was\b|number\b|num\b|no\b\.?|id\b|code\b"
                         r"|to\b|\?[ \t]*(?:[Ii]t|[Tt]hat|[Mm]ine)\b(?=[ \t]*(?:is\b|was\b))"
-                        r"|(?:on file|we have)\b(?=[ \t]*(?:is\b|was\b|:))|</?t[dh]>(?:[ \t]*<t[dh]>)?))*[ \t]*\n?[ \t]*")
+                        r"|(?:on file|we have)\b(?=[ \t]*(?:is\b|was\b|:))|</?[A-Za-z][A-Za-z0-9]{0,5}>))*[ \t]*\n?[ \t]*")
 _EXPLICIT = re.compile(r"[:=]|\bis\b|\bwas\b")
 _QUOTES = "\"'“”‘’`"
 _TRAIL = ".,;:!?)]}>" + _QUOTES

@@ -137,7 +137,15 @@ def segments(text: str, s: int, e: int, tick=None) -> Iterator[list[tuple[int, i
         cut = te
         while cut > ts and text[cut - 1] in ".-/(":
             cut -= 1
-        if cut == ts:
+        if text[ts] == "(" and not _PAREN_PREFIX.fullmatch(text, ts, cut):
+            # Brackets around a value ("(452-81-9023)", "(5105 1051 ..."): not part of it.
+            if text[cut - 1:cut] == ")" and text.count("(", ts, cut) == 1:
+                cut -= 1
+            if text.count(")", ts, cut) == 0:
+                ts += 1
+        elif text[cut - 1:cut] == ")" and text.count("(", ts, cut) == 0:
+            cut -= 1
+        if cut <= ts:
             if cur or long:
                 yield None if long else cur
             cur, long, open_end = [], False, True

@@ -177,7 +177,7 @@ def macs(scan: Scan) -> None:
         e = m.end()
         s = m.start() - (4 if m.group()[0] == "." and not m.group(1) else 2)
         if (s > 0 and (text[s - 1].isalnum() or text[s - 1] in ":-.")) or \
-                (e < n and (text[e].isalnum() or (text[e] in ":-" and e + 1 < n and text[e + 1].isalnum()))):
+                (e < n and (text[e].isalnum() or (text[e] in ":-." and e + 1 < n and text[e + 1].isalnum()))):
             continue
         if m.group(1) and e + 1 < n and text[e] == m.group(1) and _PAIR.match(text, e + 1):
             continue  # a seventh pair: a longer list, not an address
