@@ -21,6 +21,7 @@ import re
 from typing import Any, Callable, Mapping
 
 from ..errors import SpecIssue
+from .check import MAX_ENTRIES
 from .source import SourceMap, render_path
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
@@ -355,6 +356,10 @@ def parse_rail(text: str | bytes, file: str | None, envelope: Mapping[str, Any],
             continue
         if key in ("input", "output"):
             source.values[(key,)] = (child.sourceline, None)
+            count = sum(1 for c in child if isinstance(c.tag, str))
+            if count > MAX_ENTRIES:  # not converted: the checker refuses the stage by its length alone
+                data[key] = [None] * count
+                continue
             entries = []
             for i, vel in enumerate(c for c in child if isinstance(c.tag, str)):
                 name = _key(vel.tag)

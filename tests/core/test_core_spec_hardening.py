@@ -300,3 +300,10 @@ def test_a_rail_spec_past_the_element_bound_is_refused(tmp_path):
 def test_rail_text_with_a_lone_surrogate_is_a_spec_error():
     with pytest.raises(SpecError, match=r"U\+D800 \(a lone surrogate\)"):
         load_spec('<rail version="1" name="t">\n<input><length max="5"/></input>\ud800</rail>')
+
+
+def test_more_than_1000_rail_entries_are_refused_once_without_follow_ons(tmp_path):
+    err = spec_error(rail("  <input>\n" + '    <length max="1"/>\n' * 1001 + "  </input>"), tmp_path, "s.rail")
+    (issue,) = err.issues
+    assert issue.path == "$.input" and issue.line == 2 and "1001 validator entries in the input stage" in \
+        issue.message
