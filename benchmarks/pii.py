@@ -461,13 +461,14 @@ def evasion_report(validator, ctx) -> None:
     matrix used while tuning and on a held-out one (other values, other wrappers)."""
     from collections import Counter
 
-    from pii_sets import (FRESH_VALUES, FRESH_WRAPPERS, HELD_OUT_VALUES, HELD_OUT_WRAPPERS, TRANSFORMS, VALUES,
-                          WRAPPERS, evasion_cases)
+    from pii_sets import (FRESH_VALUES, FRESH_WRAPPERS, HELD_OUT_VALUES, HELD_OUT_WRAPPERS, THIRD_VALUES,
+                          THIRD_WRAPPERS, TRANSFORMS, VALUES, WRAPPERS, evasion_cases)
 
     for title, values, wrappers in (("tuning matrix", VALUES, WRAPPERS),
                                     ("first held-out matrix (since used to find bugs)", HELD_OUT_VALUES,
                                      HELD_OUT_WRAPPERS),
-                                    ("second held-out matrix (since used to find bugs)", FRESH_VALUES, FRESH_WRAPPERS)):
+                                    ("second held-out matrix (since used to find bugs)", FRESH_VALUES, FRESH_WRAPPERS),
+                                    ("third held-out matrix (since used to find bugs)", THIRD_VALUES, THIRD_WRAPPERS)):
         cases = evasion_cases(values, wrappers)
         by_transform: Counter = Counter()
         by_type: Counter = Counter()

@@ -20,7 +20,7 @@ import hashlib
 from typing import Callable
 
 __all__ = ["VALUES", "TRANSFORMS", "WRAPPERS", "HELD_OUT_VALUES", "HELD_OUT_WRAPPERS",
-           "FRESH_VALUES", "FRESH_WRAPPERS", "evasion_cases", "CATEGORIES", "ordinary_sentences"]
+           "FRESH_VALUES", "FRESH_WRAPPERS", "THIRD_VALUES", "THIRD_WRAPPERS", "evasion_cases", "CATEGORIES", "ordinary_sentences"]
 
 # (entity type, value, cue phrase): 44 values of the 31 types.
 VALUES: tuple[tuple[str, str, str], ...] = (
@@ -137,6 +137,36 @@ FRESH_WRAPPERS: tuple[str, ...] = (
     "I think the {cue} is {v}, right?",
     "{cue}\t{v}",
     "Please use this {cue}: {v}",
+)
+
+# A third held-out matrix, written after the second had been used to find bugs. First measurement:
+# 172 of 2,330 cases leaked (7.38%), every one a DRIVER_ID after a connector the rules did not know;
+# the other ten types leaked nothing. It was then used to fix those connectors.
+THIRD_VALUES: tuple[tuple[str, str, str], ...] = (
+    ("EMAIL", "sam_lee@sub.example.co.uk", "email address"),
+    ("PHONE", "(718) 555-0163", "number"),
+    ("PHONE", "+61 2 9876 5432", "landline"),
+    ("US_SOCIAL_SECURITY_NUMBER", "372-54-8810", "social security"),
+    ("CREDIT_DEBIT_CARD_NUMBER", "4012 8888 8888 1881", "credit card number"),
+    ("INTERNATIONAL_BANK_ACCOUNT_NUMBER", "ES91 2100 0418 4502 0005 1332", "iban"),
+    ("IP_ADDRESS", "203.0.113.77", "ip address"),
+    ("UK_NATIONAL_HEALTH_SERVICE_NUMBER", "485 777 3456", "NHS number"),
+    ("US_BANK_ROUTING_NUMBER", "026009593", "routing no."),
+    ("DRIVER_ID", "S530-4127-9310", "DL#"),
+    ("AGE", "67", "aged"),
+    ("URL", "http://www.example.org/profile?id=991", "profile link"),
+)
+THIRD_WRAPPERS: tuple[str, ...] = (
+    "Hey! {cue}: {v} :)",
+    "(for the record, {cue} {v})",
+    "Subject: {cue}\n\n{v}",
+    "The {cue}, {v}, is on the form.",
+    "| {cue} | {v} |",
+    "{cue}... {v}",
+    "Dear support, my {cue} is {v}. Thanks.",
+    "`{cue}`: `{v}`",
+    "{cue} => {v}",
+    "Confirm {cue} {v}?",
 )
 
 _SEPS = " -"

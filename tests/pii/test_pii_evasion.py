@@ -92,3 +92,22 @@ def test_values_in_brackets_and_markup(pii_detect, text, entity, value):
     from railguard_validators.pii import ENTITY_TYPES
 
     assert pii_detect(text, list(ENTITY_TYPES)) == [(entity, value)]
+
+
+@pytest.mark.parametrize("text", [
+    "The DL#, S530-4127-9310, is on the form.",
+    "| DL# | S530-4127-9310 |",
+    "DL#... S530-4127-9310",
+    "`DL#`: `S530-4127-9310`",
+    "DL# => S530-4127-9310",
+    "Subject: DL#\n\nS530-4127-9310",
+    "Hey! DL#: S530 4127 9310 :)",
+])
+def test_token_values_after_more_connectors(pii_detect, text):
+    got = pii_detect(text, ["DRIVER_ID"])
+    assert [t for t, _ in got] == ["DRIVER_ID"] and got[0][1].replace(" ", "-") == "S530-4127-9310"
+
+
+@pytest.mark.parametrize("text", ["the login page, please", "password, then reset it", "username | status"])
+def test_a_word_after_a_loose_connector_is_not_a_value(pii_detect, text):
+    assert pii_detect(text, ["USERNAME", "PASSWORD"]) == []

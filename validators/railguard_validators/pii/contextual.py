@@ -20,9 +20,11 @@ from .scan import Scan
 
 __all__ = ["ContextualRecognizer", "CONTEXT_LED", "VALUE_LED", "MAX_LEN", "value_ok"]
 
-_CONNECTOR = re.compile(r"(?:[ \t]*\n?[ \t]*(?:[:=#\](]|-{1,2}(?=\s)|->|is\b|was\b|number\b|num\b|no\b\.?|id\b|code\b"
+_CONNECTOR = re.compile(r"(?:(?:[ \t]*\n){0,2}[ \t]*(?:->|=>|[:=#\](,|]|-{1,2}(?=\s)|\.{2,3}|[`'\"](?=[ \t]*[:=])"
+                        r"|is\b|was\b|number\b|num\b|no\b\.?|id\b|code\b"
                         r"|to\b|\?[ \t]*(?:[Ii]t|[Tt]hat|[Mm]ine)\b(?=[ \t]*(?:is\b|was\b))"
-                        r"|(?:on file|we have)\b(?=[ \t]*(?:is\b|was\b|:))|</?[A-Za-z][A-Za-z0-9]{0,5}>))*[ \t]*\n?[ \t]*")
+                        r"|(?:on file|we have)\b(?=[ \t]*(?:is\b|was\b|:))|</?[A-Za-z][A-Za-z0-9]{0,5}>))*"
+                        r"(?:[ \t]*\n){0,2}[ \t]*")
 _EXPLICIT = re.compile(r"[:=]|\bis\b|\bwas\b")
 _QUOTES = "\"'“”‘’`"
 _TRAIL = ".,;:!?)]}>" + _QUOTES
@@ -62,7 +64,7 @@ def _n(pattern: str) -> re.Pattern[str]:
 CONTEXT_LED: dict[str, Rule] = {
     "PASSWORD": Rule(re.compile(r"[^\s\"'“”‘’<>]{4,128}"), after_only=True, max_len=128),
     "USERNAME": Rule(re.compile(r"@?[A-Za-z0-9][A-Za-z0-9._\-]{2,63}"), after_only=True, max_len=65),
-    "DRIVER_ID": Rule(re.compile(r"(?=[A-Za-z0-9\-]*[0-9])[A-Za-z0-9](?:[A-Za-z0-9\-]{3,18})[A-Za-z0-9]"),
+    "DRIVER_ID": Rule(re.compile(r"(?=[A-Za-z0-9\- ]*[0-9])[A-Za-z0-9](?:[A-Za-z0-9\-]| (?=[0-9])){3,18}[A-Za-z0-9]"),
                       after_only=True, max_len=20),
     "LICENSE_PLATE": Rule(re.compile(r"(?=[A-Z0-9 \-]*[0-9])(?=[A-Z0-9 \-]*[A-Z])[A-Z0-9]{1,4}(?:[ \-]?[A-Z0-9]{1,4}){0,2}"),
                           after_only=True, max_len=14),
