@@ -53,6 +53,12 @@ MARKERS: dict[str, tuple[str, ...]] = {
         r"(?:potential|capabilit|mode|self)\b",
         r"\bopenai(?:'s)? (?:content )?polic(?:y|ies)\b",
         r"\bnothing is (?:off[- ]limits|forbidden)\b",
+        # Dual-answer and mode-switch conventions of the persona family: tagged answers, slash commands.
+        r"\b(?:jailbreak|jailbroken|jailbreaking)\b",
+        r"\[(?:\x{1F513}|\x{1F512}|jailbreak|jailbroken|classic|normal|filtered|unfiltered|dan|gpt|chatgpt)[^\]]{0,12}\]",
+        r"(?:^|\s)/(?:jailbroken|jailbreak|classic|stop|dan|unfiltered)\b",
+        r"\bas (?:dan|an? (?:dan|jailbroken|unfiltered|uncensored) (?:ai|model|assistant))\b",
+        r"\b(?:freed|liberated|released) from (?:the )?(?:typical|usual|normal)? ?(?:confines|limits|restrictions)\b",
     ),
     # Override of what the model was told: ignore/forget/disregard instructions, new instructions.
     "instruction_override": (
