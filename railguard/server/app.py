@@ -149,7 +149,7 @@ def create_app(config: ServerConfig, *, metrics: ServerMetrics | None = None, en
             yield
         finally:
             state.draining = True
-            for upstream in state.upstreams.values():
+            for _guard, upstream in state.upstreams.values():
                 await upstream.aclose()
 
     routes = [
