@@ -131,19 +131,20 @@ class ServerConfig:
 
     def check(self) -> None:
         """Refuse combinations that would be unsafe or cannot work."""
+        where = self.file or "<command line>"
         if not self.specs:
             raise SpecError([SpecIssue("no specs to serve: give spec files or 'specs:' in the config", "$.specs",
-                                       self.file)])
+                                       where)])
         if not self.auth and not is_loopback(self.host):
             raise SpecError([SpecIssue(f"authentication is off but host {self.host!r} is not a loopback address; "
                                        "--no-auth is allowed only on 127.0.0.1, ::1 or localhost", "$.auth",
-                                       self.file)])
+                                       where)])
         if self.auth and not (self.api_keys or self.sigv4):
             raise SpecError([SpecIssue("authentication is on but no API keys or SigV4 keys are configured: add "
                                        "auth.api_keys / auth.sigv4, or RAILGUARD_API_KEY, or --no-auth on loopback",
-                                       "$.auth", self.file)])
+                                       "$.auth", where)])
         if (self.certfile is None) != (self.keyfile is None):
-            raise SpecError([SpecIssue("TLS needs both certfile and keyfile", "$.tls", self.file)])
+            raise SpecError([SpecIssue("TLS needs both certfile and keyfile", "$.tls", where)])
 
 
 def is_loopback(host: str) -> bool:

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import time
 
 import httpx
 
@@ -42,7 +43,12 @@ def test_native_errors(server):
 def test_log_line_has_decision_and_entity_types_never_text(server, caplog):
     with caplog.at_level(logging.INFO, logger="railguard.server.access"):
         httpx.post(server.url + "/v1/guards/svc/validate", json={"text": "write to secret@example.com"}, headers=H)
-    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "railguard.server.access"]
+        # The line is written once the answer has gone out: wait for it briefly.
+        for _ in range(100):
+            lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "railguard.server.access"]
+            if lines:
+                break
+            time.sleep(0.02)
     assert lines, "no access log line"
     line = lines[-1]
     assert line["guard"] == "svc" and line["decision"] == "changed" and line["entity_types"] == ["EMAIL"]
