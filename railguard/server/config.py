@@ -197,7 +197,9 @@ def load_config(path: str) -> ServerConfig:
         return None if p is None else p if os.path.isabs(p) else os.path.join(base, p)
 
     cfg = ServerConfig(
-        specs=expand_specs(list(data.get("specs") or []), base),
+        # A glob such as '*.yaml' next to the config must not take the config for a spec.
+        specs=[p for p in expand_specs(list(data.get("specs") or []), base)
+               if os.path.abspath(p) != os.path.abspath(path)],
         host=data.get("host", "127.0.0.1"), port=data.get("port", 8080), workers=data.get("workers", 1),
         certfile=rel(tls.get("certfile")), keyfile=rel(tls.get("keyfile")),
         auth=auth.get("enabled", True),
