@@ -48,3 +48,15 @@ def test_no_auth_only_on_loopback_and_auth_needs_keys(tmp_path, capsys, monkeypa
     assert main(["serve", str(spec), "--host", "0.0.0.0", "--check"]) == 0
     assert main(["serve", str(tmp_path / "missing*.yaml"), "--no-auth", "--check"]) == 1
     assert is_loopback("::1") and is_loopback("127.0.0.5") and not is_loopback("10.0.0.1")
+
+
+def test_kubernetes_example_config_loads_and_compiles(tmp_path, monkeypatch):
+    import yaml
+    from pathlib import Path
+
+    docs = list(yaml.safe_load_all((Path(__file__).parents[2] / "deploy" / "kubernetes.yaml").read_text()))
+    assert [d["kind"] for d in docs] == ["ConfigMap", "Deployment", "Service"]
+    for name, text in docs[0]["data"].items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.setenv("RAILGUARD_API_KEY", "k")
+    assert main(["serve", "--config", str(tmp_path / "server.yaml"), "--check"]) == 0
