@@ -102,6 +102,6 @@ def serve(cfg: ServerConfig) -> None:
     server = uvicorn.Server(config)
     if cfg.workers > 1:
         sock = config.bind_socket()
-        _checked_multiprocess()(config, target=server.run, sockets=[sock]).run()
+        _checked_multiprocess()(config, sockets=[sock]).run()
     else:
         server.run()
