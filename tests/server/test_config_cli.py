@@ -60,3 +60,17 @@ def test_kubernetes_example_config_loads_and_compiles(tmp_path, monkeypatch):
         (tmp_path / name).write_text(text, encoding="utf-8")
     monkeypatch.setenv("RAILGUARD_API_KEY", "k")
     assert main(["serve", "--config", str(tmp_path / "server.yaml"), "--check"]) == 0
+
+
+def test_readme_config_reference_loads(tmp_path):
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Server configuration"):]
+    start = section.index("```yaml") + len("```yaml")
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "svc.yaml").write_text(SPEC, encoding="utf-8")
+    (tmp_path / "server.yaml").write_text(section[start:section.index("```", start)], encoding="utf-8")
+    cfg = load_config(str(tmp_path / "server.yaml"))
+    assert [r.model for r in cfg.routes] == ["support-llm", "nova", "jumpstart"]
+    assert [k.name for k in cfg.api_keys] == ["web", "batch"] and cfg.workers == 2
