@@ -40,6 +40,7 @@ def factory() -> Any:
     """The app of a worker process (uvicorn imports this; the config comes from the environment)."""
     from .app import create_app
 
+    _logging()  # worker processes are spawned: the supervisor's logging setup does not carry over
     return create_app(config_from_json(os.environ[CONFIG_ENV]), handle_sighup=True)
 
 
@@ -64,7 +65,7 @@ class JsonFormatter(logging.Formatter):
 def _logging() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
-    for name in ("railguard.server", "uvicorn.error"):
+    for name in ("railguard.server", "railguard.telemetry", "uvicorn.error"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
         logger.setLevel(logging.INFO)

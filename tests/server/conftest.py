@@ -14,5 +14,5 @@ def server(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("srv")
     cfg = make_config([write_spec(tmp)], admin_reload=True, max_body_bytes=64 * 1024)
-    with RunningServer(create_app(cfg)) as running:
+    with RunningServer(create_app(cfg, library_metrics=False)) as running:
         yield running

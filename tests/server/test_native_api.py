@@ -70,3 +70,18 @@ def test_reload_with_broken_spec_keeps_old_one(tmp_path):
         assert httpx.post(srv.url + "/admin/reload", headers=H).json()["reloaded"] is True
         r = httpx.post(srv.url + "/v1/guards/svc/validate", json={"text": "a@b.co"}, headers=H)
         assert r.json()["output"] == "a@b.co"
+
+
+def test_library_metrics_attached_to_the_server_registry(tmp_path):
+    from railguard import telemetry
+    from railguard.server.app import create_app
+    from serverkit import RunningServer, make_config, write_spec
+
+    try:
+        with RunningServer(create_app(make_config([write_spec(tmp_path)]))) as srv:
+            httpx.post(srv.url + "/v1/guards/svc/validate", json={"text": "a@b.co"}, headers=H)
+            text = httpx.get(srv.url + "/metrics").text
+    finally:
+        telemetry.disable()  # configure() is process-wide: leave the other tests' process as it was
+    assert 'railguard_validator_seconds_count{guard="svc"' in text
+    assert "railguard_server_requests_total" in text and "a@b.co" not in text

@@ -17,11 +17,11 @@ from serverkit import KEY, SPEC, free_port
 HASH = __import__("hashlib").sha256(KEY.encode()).hexdigest()
 
 
-def _start(args, log_path):
+def _start(args, log_path, env=None):
     # The log goes to a file: a pipe nobody reads would fill up and stall the server's logging.
     log = open(log_path, "w+", encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "railguard", "serve", *args], stdout=subprocess.DEVNULL,
-                            stderr=log, text=True)
+                            stderr=log, text=True, env={**os.environ, **(env or {})})
     proc.log = log
     return proc
 
@@ -149,3 +149,28 @@ def test_sigterm_answers_all_50_in_flight_requests(tmp_path, monkeypatch):
     assert [a.status_code for a in answers] == [200] * 50, [a.text for a in answers if a.status_code != 200][:2]
     assert all(a.json()["choices"][0]["message"]["content"] == "slow but fine" for a in answers)
     assert proc.returncode in (0, -signal.SIGTERM)  # uvicorn re-raises the signal after draining
+
+
+def test_two_workers_serve_and_a_bad_spec_on_sighup_restarts_nothing(tmp_path):
+    spec = tmp_path / "svc.yaml"
+    spec.write_text(SPEC, encoding="utf-8")
+    port = free_port()
+    proc = _start([str(spec), "--workers", "2", "--port", str(port)], tmp_path / "server.log",
+                  env={"RAILGUARD_API_KEY": KEY})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(url, proc)
+        h = {"Authorization": f"Bearer {KEY}"}
+        for _ in range(6):
+            r = httpx.post(url + "/v1/guards/svc/validate", json={"text": "a@b.co"}, headers=h)
+            assert r.json()["output"] == "{EMAIL}"
+        spec.write_text(SPEC.replace("pii:", "pii_typo:"), encoding="utf-8")
+        proc.send_signal(signal.SIGHUP)
+        time.sleep(2)
+        for _ in range(6):
+            r = httpx.post(url + "/v1/guards/svc/validate", json={"text": "a@b.co"}, headers=h)
+            assert r.status_code == 200 and r.json()["output"] == "{EMAIL}"
+    finally:
+        log = _stop(proc)
+    assert "reload_refused" in log and "pii_typo" in log
+    assert log.count('"event": "ready"') == 2  # two workers started, none restarted
