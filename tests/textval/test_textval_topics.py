@@ -70,10 +70,10 @@ def test_yaml_and_rail_load_to_the_same_parameters(guard):
     assert guard(yaml_spec(None)).spec.input[0].params == guard(rail_spec(None)).spec.input[0].params
 
 
-def test_the_default_engine_is_lexical_and_runs_inline(guard):
+def test_the_default_engine_is_semantic_and_runs_inline(guard):
     g = guard(yaml_spec(None))
     node = g.graph.input.nodes[0]
-    assert node.validator.engine_name == "lexical" and node.mode == "inline"
+    assert node.validator.engine_name == "semantic" and node.mode == "inline"
     assert node.policy is None and node.validator.lookahead() is None
 
 
@@ -95,7 +95,7 @@ def test_lexical_blocks_on_topic_text_and_says_which_topic(guard, spec):
 
 
 def test_lexical_scores_each_sentence_of_a_long_text(run):
-    v = DeniedTopics({"topics": TOPICS})
+    v = DeniedTopics({"engine": "lexical", "topics": TOPICS})
     filler = "We talked about the garden, the weather and the new library downtown. " * 40
     text = filler + "How many milligrams of ibuprofen can I take every four hours? " + filler
     out = run(v, text, stage="input")
@@ -106,15 +106,15 @@ def test_lexical_scores_each_sentence_of_a_long_text(run):
 def test_per_topic_and_entry_thresholds(run):
     strict = [dict(TOPICS[0], threshold=0.99), TOPICS[1]]
     text = "How many mg of ibuprofen can I take every four hours?"
-    assert run(DeniedTopics({"topics": strict}), text, stage="input").passed
-    assert not run(DeniedTopics({"topics": TOPICS}), text, stage="input").passed
-    loose = DeniedTopics({"topics": TOPICS, "threshold": 0.01})
+    assert run(DeniedTopics({"engine": "lexical", "topics": strict}), text, stage="input").passed
+    assert not run(DeniedTopics({"engine": "lexical", "topics": TOPICS}), text, stage="input").passed
+    loose = DeniedTopics({"engine": "lexical", "topics": TOPICS, "threshold": 0.01})
     assert [t.threshold for t in loose.topics] == [0.01, 0.01]
-    assert [t.threshold for t in DeniedTopics({"topics": TOPICS}).topics] == [lexical.DEFAULT_THRESHOLD] * 2
+    assert [t.threshold for t in DeniedTopics({"engine": "lexical", "topics": TOPICS}).topics] == [lexical.DEFAULT_THRESHOLD] * 2
 
 
 def test_empty_and_huge_text(run):
-    v = DeniedTopics({"topics": TOPICS})
+    v = DeniedTopics({"engine": "lexical", "topics": TOPICS})
     assert run(v, "", stage="input").passed
     text = ("The committee met on Tuesday to discuss the budget for the park. " * 150_000)[:10_000_000]
     t0 = time.perf_counter()
@@ -166,7 +166,7 @@ def test_bedrock_limits_are_spec_errors_with_paths(spec_error):
 def test_unknown_engine_and_model_without_embedding(spec_error):
     (issue,) = spec_error(yaml_spec("embeddings"))
     assert issue[0] == "$.input[0].denied_topics.engine"
-    assert issue[2] == "'embeddings' is not one of ['lexical', 'embedding'] (did you mean 'embedding'?)"
+    assert issue[2] == "'embeddings' is not one of ['semantic', 'embedding', 'lexical'] (did you mean 'embedding'?)"
     issues = spec_error(yaml_spec("lexical").replace("engine: lexical", "engine: lexical\n      model: /tmp"))
     assert issues[0][0] == "$.input[0].denied_topics.model"
     assert issues[0][2].startswith("'model' applies to engine 'embedding' only")

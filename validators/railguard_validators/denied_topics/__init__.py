@@ -1,10 +1,12 @@
 """``denied_topics``: block texts about topics the spec describes (name, definition, examples).
 
-Two engines, chosen with ``engine:``: ``lexical`` (the default, no extra dependency:
-TF-IDF cosine against each topic's vocabulary) and ``embedding`` (sentence-transformers
-with a local model, ``pip install 'railguard[embeddings]'``). The default is one fixed
-engine so that a spec means the same on every machine; a spec asking for ``embedding``
-where it cannot load fails when it is loaded, and never falls back to ``lexical``.
+Three engines, chosen with ``engine:``: ``semantic`` (the default, core install: static
+sentence embeddings, nearest example, thresholds calibrated against a shipped background of
+everyday prompts), ``embedding`` (the full sentence-transformers model, ``pip install
+'railguard[embeddings]'``) and ``lexical`` (TF-IDF over each topic's words: fast but it
+matches words, not meaning; kept as an explicit choice). The default is one fixed engine so
+that a spec means the same on every machine; a spec asking for ``embedding`` where it cannot
+load fails when it is loaded, and never falls back to another engine.
 
 A text is scored as a whole and, when it has several sentences, sentence by sentence;
 a topic's score is the best of these, and the topic matches when it reaches the topic's
@@ -18,14 +20,14 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from railguard import ChunkPolicy, Context, Outcome, ParamIssue, Validator, hookimpl
 
-from . import embedding, lexical
+from . import embedding, lexical, semantic
 from .text import sentences
 
 MAX_TOPICS = 30  # Bedrock's limits
 MAX_DEFINITION = 1000
 MAX_EXAMPLES = 5
 MAX_EXAMPLE = 100
-ENGINES = (lexical.NAME, embedding.NAME)
+ENGINES = (semantic.NAME, embedding.NAME, lexical.NAME)
 # Longer texts are scored by sentence only (an embedding model reads about 1,000 characters anyway).
 WHOLE_TEXT_CHARS = 1000
 
@@ -45,18 +47,20 @@ def _preview(text: str) -> str:
 class DeniedTopics(Validator):
     name = "denied_topics"
     description = ("Texts about denied topics, each described by a name, a definition and examples; engine "
-                   "'lexical' (default, TF-IDF) or 'embedding' (sentence-transformers, local model).")
+                   "'semantic' (default, static embeddings, calibrated), 'embedding' (sentence-transformers, "
+                   "local model) or 'lexical' (TF-IDF).")
     params_schema = {
         "type": "object",
         "required": ["topics"],
         "properties": {
-            "engine": {"enum": list(ENGINES), "default": lexical.NAME},
+            "engine": {"enum": list(ENGINES), "default": semantic.NAME},
             "model": {"type": "string", "minLength": 1,
                       "description": "engine 'embedding': a local model directory or an installed model package "
                                      f"(default {embedding.DEFAULT_MODEL!r})."},
             "threshold": {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
                           "description": f"Score at which a topic matches, for every topic without its own "
-                                         f"(default: lexical {lexical.DEFAULT_THRESHOLD}, "
+                                         f"(default: semantic {semantic.DEFAULT_THRESHOLD} on its calibrated "
+                                         f"scale, lexical {lexical.DEFAULT_THRESHOLD}, "
                                          f"embedding {embedding.DEFAULT_THRESHOLD})."},
             "topics": {
                 "type": "array",
@@ -84,20 +88,23 @@ class DeniedTopics(Validator):
 
     def __init__(self, params: Mapping[str, Any] | None = None, *, stage: str = "output"):
         super().__init__(params, stage=stage)
-        self.engine_name = self.params.get("engine", lexical.NAME)
+        self.engine_name = self.params.get("engine", semantic.NAME)
         specs = [(t["name"], t["definition"], tuple(t.get("examples", ()))) for t in self.params["topics"]]
         if self.engine_name == embedding.NAME:
             self.engine: Any = embedding.EmbeddingEngine(specs, self.params.get("model", embedding.DEFAULT_MODEL))
+        elif self.engine_name == semantic.NAME:
+            self.engine = semantic.SemanticEngine(specs)
         else:
             self.engine = lexical.LexicalEngine(specs)
-        self.inline = self.engine_name == lexical.NAME  # CPU-cheap and linear: run in the calling thread
+        # CPU-cheap and linear (a token lookup and a small matrix product): run in the calling thread.
+        self.inline = self.engine_name in (lexical.NAME, semantic.NAME)
         default = float(self.params.get("threshold", self.engine.default_threshold))
         self.topics = tuple(Topic(t["name"], t["definition"], tuple(t.get("examples", ())),
                                   float(t.get("threshold", default))) for t in self.params["topics"])
 
     @classmethod
     def check_params(cls, params: Mapping[str, Any]) -> Iterable[ParamIssue]:
-        engine = params.get("engine", lexical.NAME)
+        engine = params.get("engine", semantic.NAME)
         if engine == embedding.NAME:
             for problem in embedding.problems(params.get("model", embedding.DEFAULT_MODEL)):
                 yield ParamIssue(("model",) if "model" in params else ("engine",), problem)
@@ -117,6 +124,10 @@ class DeniedTopics(Validator):
             yield from _topic_issues(i, topic, seen)
 
     def setup(self) -> None:
+        self.engine.setup()
+
+    def prepare_batch(self, texts: Sequence[str]) -> None:
+        """Batch hint from ``guard.validate_batch``: warm the engine once for the batch."""
         self.engine.setup()
 
     def segments(self, text: str) -> list[str]:
