@@ -248,3 +248,16 @@ def test_embedding_long_text_is_chunked_by_the_runtime(guard, embedded):
     (a,) = r.failures
     assert a.categories == ("investment-advice",)
     assert a.details["chunks"] > 1 and a.checked_chars >= 0
+
+
+@pytest.mark.skipif(importlib.util.find_spec("sentence_transformers") is None, reason="needs railguard[embeddings]")
+def test_the_embedding_engine_loads_without_a_progress_bar_on_stderr(tmp_path):
+    import subprocess
+    import sys
+
+    spec = tmp_path / "emb.yaml"
+    spec.write_text(yaml_spec("embedding"))
+    proc = subprocess.run([sys.executable, "-m", "railguard", "validate", str(spec), "--text",
+                           "How much paracetamol can I take in a day?"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and "medication-dosage" in proc.stdout
+    assert proc.stderr == ""

@@ -89,11 +89,35 @@ def load(path: Path) -> tuple[Any, threading.Lock]:
     with lock:
         model = _MODELS.get(key)
         if model is None:
-            from sentence_transformers import SentenceTransformer
+            with _quiet_transformers():
+                from sentence_transformers import SentenceTransformer
 
-            model = SentenceTransformer(key, local_files_only=True)
+                model = SentenceTransformer(key, local_files_only=True)
             _MODELS[key] = model
     return model, lock
+
+
+class _quiet_transformers:
+    """No progress bar or load report on stderr while a model loads (a CLI call's output stays clean);
+    transformers' own settings are restored afterwards."""
+
+    def __enter__(self) -> None:
+        try:
+            from transformers.utils import logging as hf_logging
+        except ImportError:  # pragma: no cover - sentence-transformers brings transformers
+            self._hf = None
+            return
+        self._hf = hf_logging
+        self._bar = hf_logging.is_progress_bar_enabled()
+        self._level = hf_logging.get_verbosity()
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._hf is not None:
+            self._hf.set_verbosity(self._level)
+            if self._bar:
+                self._hf.enable_progress_bar()
 
 
 def clauses(definition: str) -> list[str]:
