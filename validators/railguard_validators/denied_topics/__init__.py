@@ -127,8 +127,12 @@ class DeniedTopics(Validator):
         self.engine.setup()
 
     def prepare_batch(self, texts: Sequence[str]) -> None:
-        """Batch hint from ``guard.validate_batch``: warm the engine once for the batch."""
+        """Batch hint from ``guard.validate_batch``: an engine that embeds (``embedding``) embeds every
+        segment of the batch in one pass, so the per-text checks that follow only look them up."""
         self.engine.setup()
+        prepare = getattr(self.engine, "prepare", None)
+        if prepare is not None:
+            prepare([seg for text in texts for seg in self.segments(text)])
 
     def segments(self, text: str) -> list[str]:
         """The whole text (when it is short enough to be read as one) and each of its sentences."""

@@ -138,6 +138,7 @@ class EmbeddingEngine:
         self._model: Any = None
         self._lock: threading.Lock | None = None
         self._vectors: Any = None
+        self._batch: dict[str, Any] = {}  # segment -> embedding, from the last prepare() (a batch)
 
     def setup(self) -> None:
         if self._model is not None:
@@ -149,14 +150,26 @@ class EmbeddingEngine:
         self._vectors = vectors
         self._model, self._lock = model, lock
 
+    def _encode(self, texts: Sequence[str]) -> Any:
+        assert self._lock is not None
+        with self._lock:  # a fast tokenizer must not be used by two threads at once
+            return self._model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True,
+                                      show_progress_bar=False, batch_size=64)
+
+    def prepare(self, segments: Sequence[str]) -> None:
+        """Embed a whole batch's segments in one pass (``guard.validate_batch``); ``score`` then reads them."""
+        self.setup()
+        unique = list(dict.fromkeys(segments))
+        self._batch = dict(zip(unique, self._encode(unique))) if unique else {}
+
     def score(self, segments: Sequence[str]) -> list[list[float]]:
         import numpy as np
 
         self.setup()
-        assert self._lock is not None
-        with self._lock:  # a fast tokenizer must not be used by two threads at once
-            emb = self._model.encode(list(segments), normalize_embeddings=True, convert_to_numpy=True,
-                                     show_progress_bar=False, batch_size=32)
+        batch = self._batch
+        missing = [s for s in segments if s not in batch]
+        fresh = dict(zip(missing, self._encode(missing))) if missing else {}
+        emb = np.stack([batch[s] if s in batch else fresh[s] for s in segments])
         sims = emb @ self._vectors.T  # (segments, parts)
         out = np.full((len(segments), len(self.names)), -1.0)
         for col, (topic, _) in enumerate(self.parts):
