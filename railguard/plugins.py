@@ -285,7 +285,7 @@ def _check_validator(vcls: Any, info: PluginInfo, actions: Mapping[str, ActionEn
     where = f"plugin {info.name!r} ({info.distribution})"
     if not (isinstance(vcls, type) and issubclass(vcls, Validator)):
         raise PluginError(f"{where}: register_validators() returned {vcls!r}, which is not a Validator subclass")
-    if not isinstance(vcls.name, str) or not _NAME.match(vcls.name):
+    if not isinstance(vcls.name, str) or not _NAME.fullmatch(vcls.name):
         raise PluginError(f"{where}: validator class {vcls.__qualname__} has name {vcls.name!r}; "
                           f"names match [a-z][a-z0-9_]{{0,49}}")
     try:
@@ -305,7 +305,7 @@ def _check_action(acls: Any, info: PluginInfo) -> Action:
     where = f"plugin {info.name!r} ({info.distribution})"
     if not (isinstance(acls, type) and issubclass(acls, Action)):
         raise PluginError(f"{where}: register_actions() returned {acls!r}, which is not an Action subclass")
-    if not isinstance(acls.name, str) or not _NAME.match(acls.name):
+    if not isinstance(acls.name, str) or not _NAME.fullmatch(acls.name):
         raise PluginError(f"{where}: action class {acls.__qualname__} has name {acls.name!r}")
     if not isinstance(acls.kind, Kind):
         raise PluginError(f"{where}: action {acls.name!r} has kind {acls.kind!r}; use railguard.actions.Kind")

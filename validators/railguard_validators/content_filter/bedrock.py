@@ -45,11 +45,11 @@ def config_problems(config: Mapping[str, Any]) -> Iterable[tuple[tuple[str, ...]
         if key not in _KEYS:
             yield (key,), f"unknown key {key!r}; a guardrail reference takes {list(_KEYS)}"
     gid = config.get("id")
-    if not isinstance(gid, str) or not GUARDRAIL_ID.match(gid):
+    if not isinstance(gid, str) or not GUARDRAIL_ID.fullmatch(gid):
         yield ("id",), (f"{_cut(gid)} is not a Bedrock guardrail id (lowercase letters and digits) or guardrail ARN"
                         if gid is not None else "a guardrail reference needs 'id' (the guardrail id or ARN)")
     version = config.get("version", "DRAFT")
-    if isinstance(version, bool) or not GUARDRAIL_VERSION.match(str(version)):
+    if isinstance(version, bool) or not GUARDRAIL_VERSION.fullmatch(str(version)):
         yield ("version",), f"{_cut(version)} is not a guardrail version: use DRAFT or a number"
     for key in ("region", "profile", "endpoint_url"):
         if key in config and not isinstance(config[key], str):
