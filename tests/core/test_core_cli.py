@@ -71,7 +71,7 @@ def test_validate_json_stdin_and_file(tmp_path: Path) -> None:
 def test_graph_text_and_mermaid() -> None:
     text = run_cli("graph", BANK)
     assert text.code == 0 and text.out.startswith("guard bank-support")
-    assert "input: 4 validator(s), run concurrently" in text.out
+    assert "input: 6 validator(s), run concurrently" in text.out
     mermaid = run_cli("graph", BANK, "--format", "mermaid")
     assert mermaid.code == 0 and mermaid.out.startswith("flowchart TD")
     assert 'model[["model call"]]' in mermaid.out and "input_join" in mermaid.out
