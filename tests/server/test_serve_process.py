@@ -4,6 +4,7 @@ SIGTERM drain of 50 in-flight requests."""
 import asyncio
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -73,7 +74,8 @@ def test_tls_with_bedrock_api_key_from_environment_and_sighup_reload(tmp_path):
     proc = _start(["--config", str(tmp_path / "server.yaml")], tmp_path / "server.log")
     try:
         url = f"https://127.0.0.1:{port}"
-        _wait_ready(url, proc, verify=str(tmp_path / "ca.pem"))
+        ctx = ssl.create_default_context(cafile=str(tmp_path / "ca.pem"))
+        _wait_ready(url, proc, verify=ctx)
         os.environ["AWS_BEARER_TOKEN_BEDROCK"] = KEY
         try:
             client = boto3.client("bedrock-runtime", region_name="us-east-1", endpoint_url=url,
@@ -87,14 +89,14 @@ def test_tls_with_bedrock_api_key_from_environment_and_sighup_reload(tmp_path):
         spec.write_text(SPEC.replace("pii:", "pii_typo:"), encoding="utf-8")
         proc.send_signal(signal.SIGHUP)
         time.sleep(1.5)
-        r = httpx.post(url + "/v1/guards/svc/validate", json={"text": "a@b.co"}, verify=str(tmp_path / "ca.pem"),
+        r = httpx.post(url + "/v1/guards/svc/validate", json={"text": "a@b.co"}, verify=ctx,
                        headers={"Authorization": f"Bearer {KEY}"})
         assert r.json()["output"] == "{EMAIL}"
         spec.write_text(SPEC.replace("EMAIL]", "PHONE]"), encoding="utf-8")
         proc.send_signal(signal.SIGHUP)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            r = httpx.post(url + "/v1/guards/svc/validate", json={"text": "a@b.co"}, verify=str(tmp_path / "ca.pem"),
+            r = httpx.post(url + "/v1/guards/svc/validate", json={"text": "a@b.co"}, verify=ctx,
                            headers={"Authorization": f"Bearer {KEY}"})
             if r.json()["output"] == "a@b.co":
                 break
