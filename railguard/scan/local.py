@@ -40,7 +40,16 @@ class ScanInterrupted(RailguardError):
 _WORKER: dict[str, Any] = {}
 
 
+# Each worker is one of N processes sharing N cores: numpy's BLAS and the tokenizers library would
+# each start a thread per core in every worker and oversubscribe the machine.
+_ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "RAYON_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
+
+
 def _init_worker(spec_path: str) -> None:
+    # A spawned worker's own environment, set before numpy or tokenizers is first imported in it.
+    for key, value in _ONE_THREAD.items():
+        os.environ.setdefault(key, value)
     from ..guard import Guard
 
     guard = Guard.from_file(spec_path)
