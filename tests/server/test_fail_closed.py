@@ -85,12 +85,13 @@ def test_per_client_concurrency_limit_is_throttling(tmp_path):
     from railguard.server.config import Route
 
     with LocalOpenAI(lambda prompt, body: "ok", model="m") as upstream:
-        upstream.server.delay = 1.0
+        upstream.server.delay = 3.0
         cfg = make_config([write_spec(tmp_path)], routes=[Route("llm", "svc", {"openai": {"url": upstream.base_url}})],
                           max_concurrent_per_client=1)
         with RunningServer(create_app(cfg, library_metrics=False)) as srv:
             import httpx
 
+            client = bearer(bedrock_client(srv.url))  # built first: creating a client can take a while on a busy machine
             slow = threading.Thread(target=lambda: httpx.post(
                 srv.url + "/v1/chat/completions", headers={"Authorization": f"Bearer {KEY}"}, timeout=10,
                 json={"model": "llm", "messages": [{"role": "user", "content": "hi"}]}))
@@ -99,7 +100,7 @@ def test_per_client_concurrency_limit_is_throttling(tmp_path):
             while not upstream.chat_requests() and time.monotonic() < deadline:
                 time.sleep(0.01)
             with pytest.raises(ClientError) as info:
-                bearer(bedrock_client(srv.url)).apply_guardrail(
+                client.apply_guardrail(
                     guardrailIdentifier="svc", guardrailVersion="DRAFT", source="INPUT",
                     content=[{"text": {"text": "x"}}])
             slow.join()
