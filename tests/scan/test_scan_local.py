@@ -20,14 +20,7 @@ from railguard.scan import FLAG_FIELD, REPORT_NAME, scan
 pa = pytest.importorskip("pyarrow", reason="the scan tests need the scan extra (pyarrow)")
 import pyarrow.parquet as pq  # noqa: E402
 
-from scankit import CARD, EMAIL, SPEC, TEXTS, leaked, records, write_inputs  # noqa: E402
-
-
-@pytest.fixture
-def spec(tmp_path: Path) -> str:
-    path = tmp_path / "corpus.yaml"
-    path.write_text(SPEC)
-    return str(path)
+from scankit import CARD, EMAIL, TEXTS, leaked, records, write_inputs  # noqa: E402
 
 
 def test_every_format_round_trips_with_values_masked_and_the_rest_untouched(tmp_path, spec):

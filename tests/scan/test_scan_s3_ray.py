@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import socket
-from pathlib import Path
 
 import pytest
 
@@ -13,14 +12,7 @@ from railguard.scan import REPORT_NAME, scan
 pa = pytest.importorskip("pyarrow", reason="the scan tests need the scan extra (pyarrow)")
 import pyarrow.parquet as pq  # noqa: E402
 
-from scankit import SPEC, leaked, records, write_inputs  # noqa: E402
-
-
-@pytest.fixture
-def spec(tmp_path: Path) -> str:
-    path = tmp_path / "corpus.yaml"
-    path.write_text(SPEC)
-    return str(path)
+from scankit import leaked, records, write_inputs  # noqa: E402
 
 
 def _free_port() -> int:
