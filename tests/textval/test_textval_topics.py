@@ -166,10 +166,10 @@ def test_bedrock_limits_are_spec_errors_with_paths(spec_error):
 def test_unknown_engine_and_model_without_embedding(spec_error):
     (issue,) = spec_error(yaml_spec("embeddings"))
     assert issue[0] == "$.input[0].denied_topics.engine"
-    assert issue[2] == "'embeddings' is not one of ['semantic', 'embedding', 'lexical'] (did you mean 'embedding'?)"
+    assert issue[2] == "'embeddings' is not one of ['semantic', 'embedding', 'lexical', 'llm'] (did you mean 'embedding'?)"
     issues = spec_error(yaml_spec("lexical").replace("engine: lexical", "engine: lexical\n      model: /tmp"))
     assert issues[0][0] == "$.input[0].denied_topics.model"
-    assert issues[0][2].startswith("'model' applies to engine 'embedding' only")
+    assert issues[0][2].startswith("'model' applies to engines 'embedding' and 'llm' only")
 
 
 def test_embedding_without_sentence_transformers_fails_at_load_with_the_install_command(spec_error, monkeypatch):

@@ -20,16 +20,28 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from railguard import ChunkPolicy, Context, Outcome, ParamIssue, Validator, hookimpl
 
-from . import embedding, lexical, semantic
+from . import embedding, lexical, llm, semantic
+from ..llama_guard.schema import PARAMS_SCHEMA
 from .text import sentences
 
 MAX_TOPICS = 30  # Bedrock's limits
 MAX_DEFINITION = 1000
 MAX_EXAMPLES = 5
 MAX_EXAMPLE = 100
-ENGINES = (semantic.NAME, embedding.NAME, lexical.NAME)
+ENGINES = (semantic.NAME, embedding.NAME, lexical.NAME, llm.NAME)
 # Longer texts are scored by sentence only (an embedding model reads about 1,000 characters anyway).
 WHOLE_TEXT_CHARS = 1000
+
+
+_LLM_MODEL = PARAMS_SCHEMA["properties"]["model"]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -54,9 +66,14 @@ class DeniedTopics(Validator):
         "required": ["topics"],
         "properties": {
             "engine": {"enum": list(ENGINES), "default": semantic.NAME},
-            "model": {"type": "string", "minLength": 1,
-                      "description": "engine 'embedding': a local model directory or an installed model package "
-                                     f"(default {embedding.DEFAULT_MODEL!r})."},
+            "model": {"anyOf": [
+                {"type": "string", "minLength": 1},
+                _LLM_MODEL,
+            ], "description": "engine 'embedding': a local model directory or an installed model package "
+                              f"(default {embedding.DEFAULT_MODEL!r}); engine 'llm': where the model runs, "
+                              "exactly one of sagemaker, bedrock, openai, callable (as llama_guard's model)."},
+            "max_new_tokens": {"type": "integer", "minimum": 8, "maximum": 512,
+                               "description": f"engine 'llm': answer length (default {llm.MAX_NEW_TOKENS})."},
             "threshold": {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
                           "description": f"Score at which a topic matches, for every topic without its own "
                                          f"(default: semantic {semantic.DEFAULT_THRESHOLD} on its calibrated "
@@ -92,6 +109,9 @@ class DeniedTopics(Validator):
         specs = [(t["name"], t["definition"], tuple(t.get("examples", ()))) for t in self.params["topics"]]
         if self.engine_name == embedding.NAME:
             self.engine: Any = embedding.EmbeddingEngine(specs, self.params.get("model", embedding.DEFAULT_MODEL))
+        elif self.engine_name == llm.NAME:
+            self.engine = llm.LLMEngine(specs, _plain(self.params["model"]),
+                                        self.params.get("max_new_tokens", llm.MAX_NEW_TOKENS))
         elif self.engine_name == semantic.NAME:
             self.engine = semantic.SemanticEngine(specs)
         else:
@@ -105,12 +125,27 @@ class DeniedTopics(Validator):
     @classmethod
     def check_params(cls, params: Mapping[str, Any]) -> Iterable[ParamIssue]:
         engine = params.get("engine", semantic.NAME)
+        model = params.get("model")
         if engine == embedding.NAME:
-            for problem in embedding.problems(params.get("model", embedding.DEFAULT_MODEL)):
-                yield ParamIssue(("model",) if "model" in params else ("engine",), problem)
+            if model is not None and not isinstance(model, str):
+                yield ParamIssue(("model",), "engine 'embedding' takes a model directory or package name (a "
+                                 "string); a {sagemaker|bedrock|openai|callable} model is for engine 'llm'")
+            else:
+                for problem in embedding.problems(model or embedding.DEFAULT_MODEL):
+                    yield ParamIssue(("model",) if "model" in params else ("engine",), problem)
+        elif engine == llm.NAME:
+            if model is None:
+                yield ParamIssue(("engine",), "engine 'llm' needs 'model': where the model runs, one of "
+                                 "{sagemaker: {endpoint}}, {bedrock: {model_id}}, {openai: {base_url}}, "
+                                 "{callable: name}")
+            elif isinstance(model, str):
+                yield ParamIssue(("model",), f"engine 'llm' needs 'model' as one of sagemaker, bedrock, openai or "
+                                 f"callable, not the string {model[:40]!r} (a string names an embedding model)")
         elif "model" in params:
-            yield ParamIssue(("model",), f"'model' applies to engine 'embedding' only; this entry uses {engine!r}: "
-                             f"remove 'model' or set engine: embedding")
+            yield ParamIssue(("model",), f"'model' applies to engines 'embedding' and 'llm' only; this entry uses "
+                             f"{engine!r}: remove 'model' or choose one of those engines")
+        if "max_new_tokens" in params and engine != llm.NAME:
+            yield ParamIssue(("max_new_tokens",), "'max_new_tokens' applies to engine 'llm' only")
         topics = params.get("topics")
         if not isinstance(topics, list):
             return
@@ -122,6 +157,11 @@ class DeniedTopics(Validator):
             if not isinstance(topic, Mapping):
                 continue
             yield from _topic_issues(i, topic, seen)
+
+    def link(self, spec: Any, resources: Mapping[str, Any]) -> None:
+        super().link(spec, resources)
+        if self.engine_name == llm.NAME:
+            self.engine.bind(self.resource, deferred=bool(getattr(resources, "deferred", False)))
 
     def setup(self) -> None:
         self.engine.setup()
@@ -135,7 +175,10 @@ class DeniedTopics(Validator):
             prepare([seg for text in texts for seg in self.segments(text)])
 
     def segments(self, text: str) -> list[str]:
-        """The whole text (when it is short enough to be read as one) and each of its sentences."""
+        """The whole text (when it is short enough to be read as one) and each of its sentences. The llm
+        engine reads the whole text in one call (long texts are chunked by the runtime)."""
+        if self.engine_name == llm.NAME:
+            return [text]
         parts = sentences(text)
         if len(parts) <= 1:
             return [text]
@@ -164,6 +207,8 @@ class DeniedTopics(Validator):
         matched = [t.name for t in ranked if scores[t.name] >= t.threshold]
         details = {"engine": self.engine_name, "topic": matched[0] if matched else best.name,
                    "scores": {t.name: round(scores[t.name], 4) for t in self.topics}}
+        if self.engine_name == llm.NAME:
+            details["model"] = self.engine.describe()
         score = round(scores[best.name], 4)
         if not matched:
             return Outcome.ok(details=details, score=score)
@@ -174,6 +219,8 @@ class DeniedTopics(Validator):
         return None  # a topic is a property of the whole text
 
     def chunk_policy(self) -> ChunkPolicy | None:
+        if self.engine_name == llm.NAME:
+            return ChunkPolicy(max_chars=8000, chunk_chars=8000, slack=1000, boundary_window=0, concurrency=4)
         if self.engine_name != embedding.NAME:
             return None
         # Embedding long text is costly: split it on sentence boundaries and stop at the first match.
