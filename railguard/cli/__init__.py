@@ -20,6 +20,9 @@ COMMAND_MODULES = ("railguard.cli.core", "railguard.cli.spectest", "railguard.cl
 # Exit statuses (the README's Command line section has the table). Usage errors get their own
 # status, EX_USAGE from sysexits.h, so that a script can tell "the guard intervened" (2) from
 # "the command line was wrong".
+TELEMETRY_ENV = ("RAILGUARD_TRACES", "RAILGUARD_OTEL_METRICS", "RAILGUARD_PROMETHEUS", "RAILGUARD_EMF",
+                 "RAILGUARD_AUDIT_LOG")
+
 EXIT_OK, EXIT_ERROR, EXIT_INTERVENED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 64, 130
 
 
@@ -73,6 +76,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
+        if any(key in os.environ for key in TELEMETRY_ENV):
+            # Telemetry sinks named in the environment (README: Operating railguard); nothing otherwise,
+            # so a plain command pays no telemetry import.
+            from ..telemetry import configure_from_env
+
+            configure_from_env()
         return int(args.func(args) or 0)
     except RailguardError as exc:
         print(f"error: {exc}", file=sys.stderr)
