@@ -10,6 +10,8 @@ import pytest
 import railguard
 from railguard import Context, Registry
 
+from awstest import _shared_sagemaker, aws_env, sm  # noqa: F401  (shared fixtures: the llm engine's SageMaker test)
+
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT / ".." / "shared" / "data"
 

@@ -110,7 +110,8 @@ def test_per_topic_and_entry_thresholds(run):
     assert not run(DeniedTopics({"engine": "lexical", "topics": TOPICS}), text, stage="input").passed
     loose = DeniedTopics({"engine": "lexical", "topics": TOPICS, "threshold": 0.01})
     assert [t.threshold for t in loose.topics] == [0.01, 0.01]
-    assert [t.threshold for t in DeniedTopics({"engine": "lexical", "topics": TOPICS}).topics] == [lexical.DEFAULT_THRESHOLD] * 2
+    lexical_default = DeniedTopics({"engine": "lexical", "topics": TOPICS})
+    assert [t.threshold for t in lexical_default.topics] == [lexical.DEFAULT_THRESHOLD] * 2
 
 
 def test_empty_and_huge_text(run):
@@ -166,7 +167,8 @@ def test_bedrock_limits_are_spec_errors_with_paths(spec_error):
 def test_unknown_engine_and_model_without_embedding(spec_error):
     (issue,) = spec_error(yaml_spec("embeddings"))
     assert issue[0] == "$.input[0].denied_topics.engine"
-    assert issue[2] == "'embeddings' is not one of ['semantic', 'embedding', 'lexical', 'llm'] (did you mean 'embedding'?)"
+    assert issue[2] == ("'embeddings' is not one of ['semantic', 'embedding', 'lexical', 'llm'] "
+                        "(did you mean 'embedding'?)")
     issues = spec_error(yaml_spec("lexical").replace("engine: lexical", "engine: lexical\n      model: /tmp"))
     assert issues[0][0] == "$.input[0].denied_topics.model"
     assert issues[0][2].startswith("'model' applies to engines 'embedding' and 'llm' only")

@@ -136,3 +136,34 @@ def test_parse_reads_only_the_documented_shape():
     assert llm.parse('{"topics": ["a", "a"]}', ["a", "b"]) == ["a"]
     with pytest.raises(Exception, match="not one of the configured topics"):
         llm.parse('{"topics": [1]}', ["a"])
+
+
+def test_against_a_local_sagemaker_endpoint(sm):
+    """Through the real boto3 sagemaker-runtime client: TGI payload in, the generated text read strictly."""
+    def handler(inv):
+        text = inv.prompt.split("<<<")[1]
+        return '{"topics": ["legal-advice"]}' if "sue" in text else '{"topics": []}'
+
+    sm.endpoint("topics-ep", components={"classifier": handler})
+    spec = SPEC.replace("{callable: classify}", "{sagemaker: {endpoint: topics-ep, inference_component: "
+                                                "classifier, endpoint_url: '%s'}}" % sm.endpoint_url)
+    guard = Guard.from_text(spec)
+    blocked = guard.validate("Can I sue my neighbour?")
+    assert blocked.blocked and blocked.failures[0].categories == ("legal-advice",)
+    assert blocked.failures[0].details["model"] == "sagemaker:topics-ep"
+    assert not guard.validate("Where is my parcel?").blocked
+    calls = [inv for inv in sm.invocations() if inv.component == "classifier"]
+    assert len(calls) == 2 and all(c.prompt.startswith("You are a topic classifier.") for c in calls)
+
+
+def test_the_readme_shows_the_prompt_as_sent():
+    import re
+
+    from readme import README
+
+    text = README.read_text(encoding="utf-8")
+    sub = text[text.index("#### The `llm` engine"):]
+    shown = re.search(r"```text\n(.*?)\n```", sub, re.S).group(1)
+    topics = [("legal-advice", "Advice on a person's own legal situation.", ["Can I sue my landlord?"]),
+              ("investment-advice", "Recommendations on which stocks or funds to buy or sell.", [])]
+    assert shown == llm.render(topics, "Should I sue my broker?") == EXPECTED_PROMPT
