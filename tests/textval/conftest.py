@@ -11,28 +11,14 @@ import railguard
 from railguard import Context, Registry
 
 from awstest import _shared_sagemaker, aws_env, sm  # noqa: F401  (shared fixtures: the llm engine's SageMaker test)
+from guardkit import guard, registry  # noqa: F401  (guards from spec text, built-in plugins only)
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT / ".." / "shared" / "data"
 
 
-@pytest.fixture(scope="session")
-def registry() -> Registry:
-    return Registry.load(autoload=False)
-
-
 @pytest.fixture
-def guard(registry: Registry) -> Callable[..., railguard.Guard]:
-    """``guard(text)``: a Guard from YAML or RAIL spec text (format detected from the text)."""
-
-    def build(text: str, **kwargs: Any) -> railguard.Guard:
-        return railguard.Guard.from_text(text, registry=registry, **kwargs)
-
-    return build
-
-
-@pytest.fixture
-def spec_error(registry: Registry) -> Callable[[str], list[tuple[str, int | None, str]]]:
+def spec_error(registry: Registry) -> Callable[[str], list[tuple[str, int | None, str]]]:  # noqa: F811  (the imported fixture)
     """``spec_error(text)``: the (path, line, message) of every issue of a spec that must not load."""
 
     def issues(text: str) -> list[tuple[str, int | None, str]]:
