@@ -1,18 +1,22 @@
 """Reproduce the background of everyday prompts the semantic topic engine calibrates against.
 
-``railguard/text/data/background.npz`` holds static embeddings (int8 rows, see
-``scripts/distill_embeddings.py``) of everyday assistant and banking prompts, never their texts.
-A denied topic written with no tuning gets its threshold from this background: the score that
-only a small share of everyday prompts reach. Rows come from ``../shared/data`` (public,
-licensed; see SOURCES.md next to the data):
+``railguard/text/data/background.npz`` holds sentence embeddings (all-MiniLM-L6-v2 through
+railguard's numpy encoder, ``railguard/text/encoder.py``; int8 unit rows, shuffled with a fixed
+seed) of everyday assistant, banking and general prompts, never their texts. A denied topic
+written with no tuning gets its cut-off from this background: the score that only a small share
+of everyday prompts reach. Rows come from ``../shared/data`` (public, licensed; see SOURCES.md
+next to the data):
 
 - ``train/benign_prompts.jsonl``: HWU64 (CC-BY-4.0), arena-hard (Apache-2.0), PurpleLlama
   instruct (MIT), self-instruct (Apache-2.0), MT-Bench/Vicuna (Apache-2.0);
-- ``topics/banking77_train.jsonl`` (CC-BY-4.0), a sample.
+- ``topics/banking77_train.jsonl`` (CC-BY-4.0), a sample;
+- ``topics/clinc150_train.jsonl`` (CC-BY-3.0), a sample of the half that ``in_background``
+  names (a fixed hash). Only CLINC150's training file is read; its test and out-of-scope splits
+  are never used. The other half of the training file stays an unseen evaluation for the
+  benchmarks (``benchmarks/quality_topics.py`` reads only rows ``in_background`` refuses).
 
-A fixed hash of each text puts 30% of the rows aside: they are never shipped, so benchmarks can
-measure false blocks on everyday prompts the calibration never saw (``is_held_out``). CLINC150
-is not used at all, so its domains stay an unseen evaluation.
+A fixed hash of each text puts 30% of the rows aside (``is_held_out``): they are never shipped,
+so benchmarks measure false blocks on everyday prompts the calibration never saw.
 
     python scripts/build_background.py
 """
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import sys
 from pathlib import Path
 
@@ -30,6 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 OUT = ROOT / "railguard" / "text" / "data" / "background.npz"
 BANKING_SAMPLE = 2000
+CLINC_SAMPLE = 3000
+SEED = 11
 
 
 def is_held_out(text: str) -> bool:
@@ -37,24 +44,57 @@ def is_held_out(text: str) -> bool:
     return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16) % 10 < 3
 
 
+def in_background(text: str) -> bool:
+    """True for the CLINC150 training rows the background may draw on (half of them, by a fixed hash)."""
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16) % 2 == 0
+
+
+def _read(name: str) -> list[str]:
+    with open(SHARED / name, encoding="utf-8") as fh:
+        return [json.loads(line)["text"] for line in fh]
+
+
 def rows() -> list[str]:
-    benign = [json.loads(line)["text"] for line in open(SHARED / "train/benign_prompts.jsonl", encoding="utf-8")]
-    banking = [json.loads(line)["text"] for line in open(SHARED / "topics/banking77_train.jsonl", encoding="utf-8")]
-    banking = [t for t in banking if int(hashlib.sha256(t.encode()).hexdigest()[8:16], 16) % 5 == 0]
-    texts = benign + banking[:BANKING_SAMPLE]
-    return [t for t in texts if not is_held_out(t)]
+    def key(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[8:16]
+
+    benign = _read("train/benign_prompts.jsonl")
+    banking = [t for t in _read("topics/banking77_train.jsonl") if int(key(t), 16) % 5 == 0][:BANKING_SAMPLE]
+    clinc = sorted((t for t in _read("topics/clinc150_train.jsonl") if in_background(t)), key=key)[:CLINC_SAMPLE]
+    texts = [t for t in dict.fromkeys(benign + banking + clinc) if not is_held_out(t)]
+    random.Random(SEED).shuffle(texts)  # neighbours and calibration halves both mix every source
+    return texts
 
 
 def main() -> None:
-    sys.path.insert(0, str(ROOT))
-    from railguard.text.embed import StaticEngine
+    sys.path[:0] = [str(ROOT), str(ROOT / "validators")]
+    from railguard.text.encoder import Encoder
+    from railguard_validators.denied_topics import semantic
+    from railguard_validators.denied_topics.text import segments
 
+    def unit(q: np.ndarray) -> np.ndarray:
+        v = q.astype(np.float32)
+        return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+
+    encoder = Encoder()
     texts = rows()
-    vectors = StaticEngine().embed(texts)
-    q = np.round(vectors * 127).astype(np.int8)
+    q = np.round(encoder.embed(texts) * 127).astype(np.int8)
+    half = len(texts) // 2
+    # The calibration half is read the way the validator reads a text (the whole text and its sentences):
+    # a topic's cut-off is set on each prompt's best segment, as texts are scored.
+    segs, owner = [], []
+    for i, text in enumerate(texts[half:]):
+        for seg in segments(text):
+            segs.append(seg)
+            owner.append(i)
+    seg_q = np.round(encoder.embed(segs) * 127).astype(np.int8)
+    # Each segment's neighbour similarity, as the engine would compute it from these int8 rows.
+    seg_common = semantic.common(unit(seg_q), unit(q[:half])).astype(np.float32)
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(OUT, q=q)
-    print(f"wrote {OUT}: {len(texts)} everyday prompts x {vectors.shape[1]} dims")
+    np.savez(OUT, q=q, seg_q=seg_q, seg_owner=np.array(owner, dtype=np.int32), seg_common=seg_common,
+             neighbours=np.int64(semantic.NEIGHBOURS))
+    print(f"wrote {OUT}: {len(texts)} everyday prompts, {len(segs)} segments of the calibration half, "
+          f"{q.shape[1]} dims")
 
 
 if __name__ == "__main__":
