@@ -70,11 +70,14 @@ def test_yaml_and_rail_load_to_the_same_parameters(guard):
     assert guard(yaml_spec(None)).spec.input[0].params == guard(rail_spec(None)).spec.input[0].params
 
 
-def test_the_default_engine_is_semantic_and_runs_inline(guard):
+def test_the_default_engine_is_semantic_and_runs_in_the_worker_pool(guard):
+    """It runs a transformer (milliseconds a text): off the caller's thread, long texts in sentence-bounded
+    chunks that stop at the first match, like the embedding engine."""
     g = guard(yaml_spec(None))
     node = g.graph.input.nodes[0]
-    assert node.validator.engine_name == "semantic" and node.mode == "inline"
-    assert node.policy is None and node.validator.lookahead() is None
+    assert node.validator.engine_name == "semantic" and node.mode == "thread"
+    assert node.policy is not None and node.policy.max_chars == 4000 and node.validator.lookahead() is None
+    assert guard(yaml_spec("lexical")).graph.input.nodes[0].mode == "inline"
 
 
 @pytest.mark.parametrize("spec", [yaml_spec, rail_spec], ids=["yaml", "rail"])

@@ -1,9 +1,9 @@
 """``denied_topics``: block texts about topics the spec describes (name, definition, examples).
 
-Three engines, chosen with ``engine:``: ``semantic`` (the default, core install: static
-sentence embeddings, nearest example, thresholds calibrated against a shipped background of
-everyday prompts), ``embedding`` (the full sentence-transformers model, ``pip install
-'railguard[embeddings]'``) and ``lexical`` (TF-IDF over each topic's words: fast but it
+Four engines, chosen with ``engine:``: ``semantic`` (the default, core install: all-MiniLM-L6-v2
+on numpy, nearest example, thresholds calibrated against a shipped background of everyday
+prompts), ``embedding`` (a sentence-transformers model through torch, ``pip install
+'railguard[embeddings]'``), ``llm`` (one call to a hosted model) and ``lexical`` (TF-IDF over each topic's words: fast but it
 matches words, not meaning; kept as an explicit choice). The default is one fixed engine so
 that a spec means the same on every machine; a spec asking for ``embedding`` where it cannot
 load fails when it is loaded, and never falls back to another engine.
@@ -22,15 +22,13 @@ from railguard import ChunkPolicy, Context, Outcome, ParamIssue, Validator, hook
 
 from . import embedding, lexical, llm, semantic
 from ..llama_guard.schema import PARAMS_SCHEMA
-from .text import sentences
+from .text import segments
 
 MAX_TOPICS = 30  # Bedrock's limits
 MAX_DEFINITION = 1000
 MAX_EXAMPLES = 5
 MAX_EXAMPLE = 100
 ENGINES = (semantic.NAME, embedding.NAME, lexical.NAME, llm.NAME)
-# Longer texts are scored by sentence only (an embedding model reads about 1,000 characters anyway).
-WHOLE_TEXT_CHARS = 1000
 
 
 _LLM_MODEL = PARAMS_SCHEMA["properties"]["model"]
@@ -116,8 +114,9 @@ class DeniedTopics(Validator):
             self.engine = semantic.SemanticEngine(specs)
         else:
             self.engine = lexical.LexicalEngine(specs)
-        # CPU-cheap and linear (a token lookup and a small matrix product): run in the calling thread.
-        self.inline = self.engine_name in (lexical.NAME, semantic.NAME)
+        # CPU-cheap and linear (a token lookup): run in the calling thread. The semantic engine runs a
+        # transformer (milliseconds per text) and goes to the worker pool like the embedding engine.
+        self.inline = self.engine_name == lexical.NAME
         default = float(self.params.get("threshold", self.engine.default_threshold))
         self.topics = tuple(Topic(t["name"], t["definition"], tuple(t.get("examples", ())),
                                   float(t.get("threshold", default))) for t in self.params["topics"])
@@ -179,13 +178,14 @@ class DeniedTopics(Validator):
         engine reads the whole text in one call (long texts are chunked by the runtime)."""
         if self.engine_name == llm.NAME:
             return [text]
-        parts = sentences(text)
-        if len(parts) <= 1:
-            return [text]
-        return ([text] if len(text) <= WHOLE_TEXT_CHARS else []) + parts
+        return segments(text)
 
     def score_many(self, texts: Sequence[str]) -> list[dict[str, float]]:
         """Each text's score per topic (the best over the whole text and its sentences)."""
+        grouped = getattr(self.engine, "score_texts", None)
+        if grouped is not None:  # the engine calibrates a text by how many segments it was read as
+            rows = grouped([self.segments(text) for text in texts])
+            return [{t.name: row[k] for k, t in enumerate(self.topics)} for row in rows]
         flat: list[str] = []
         owners: list[int] = []
         for n, text in enumerate(texts):
@@ -221,7 +221,7 @@ class DeniedTopics(Validator):
     def chunk_policy(self) -> ChunkPolicy | None:
         if self.engine_name == llm.NAME:
             return ChunkPolicy(max_chars=8000, chunk_chars=8000, slack=1000, boundary_window=0, concurrency=4)
-        if self.engine_name != embedding.NAME:
+        if self.engine_name not in (embedding.NAME, semantic.NAME):
             return None
         # Embedding long text is costly: split it on sentence boundaries and stop at the first match.
         return ChunkPolicy(max_chars=4000, chunk_chars=4000, slack=800, boundary_window=0, concurrency=1)

@@ -1,22 +1,28 @@
-"""The ``semantic`` engine (the default): static sentence embeddings, nearest example, calibrated thresholds.
+"""The ``semantic`` engine (the default): sentence embeddings, nearest example, calibrated cut-offs.
 
-Each topic is embedded as its definition, each clause of its definition and each example
-(``railguard.text.embed``, the core install's static engine: no torch). A text's raw score
-for a topic is its best cosine similarity with any of them (nearest example, not a centroid,
-so one example that matches well is enough), less half its mean similarity to its five
-nearest everyday prompts of the shipped background: a text that is close to a topic only
-because it is close to everything people ask loses that part. (On CLINC150 domains this
-relative score found 0.42 of on-topic rows against 0.25 for the plain nearest example, at the
-same false-block rate; ``benchmarks/eval_topics.py``.)
+Texts and topics are embedded by all-MiniLM-L6-v2 running on numpy (``railguard.text.encoder``,
+the core install: no torch). Each topic is embedded as its definition, each clause of its
+definition of three words or more, and each example. A text's raw score for a topic is its best
+cosine similarity with any of them (nearest example, not a centroid: one example that matches
+well is enough), less ``DISCOUNT`` times its mean similarity to its ``NEIGHBOURS`` nearest everyday
+prompts: a text that is close to a topic only because it is close to everything people ask loses
+that part.
 
-Raw cosines mean different things for different topics (a topic written in common words
-sits closer to everything), so every topic is calibrated when the spec is compiled, against a
-background of everyday prompts shipped with railguard (``railguard/text/data/background.npz``,
-embeddings only; ``scripts/build_background.py``; its first half serves as the neighbours
-above, its second half for calibration): the topic's cut-off is the raw score that
-only ``1 - QUANTILE`` of everyday prompts reach, and never below ``FLOOR``. The score reported
-is the raw score mapped so that the cut-off is 0.5 (0 below stays 0, 1 stays 1); the default
-``threshold`` is 0.5, and a spec's ``threshold`` moves it in that calibrated scale.
+Raw cosines mean different things for different topics (a topic written in common words sits
+closer to everything), so every topic is calibrated when the spec is compiled, against a
+background of about 5,800 everyday prompts shipped with railguard (``railguard/text/data/
+background.npz``, embeddings only; ``scripts/build_background.py``; its first half serves as the
+neighbours above, its second half for calibration). The topic's cut-off is the raw score that only
+``1 - QUANTILE`` of everyday prompts reach. Everyday traffic may itself be on the topic (a denied
+"travel" topic meets travel questions in any assistant's traffic), and those prompts must not set
+the bar: background prompts that are as close to the topic as its own examples are to each other
+(``ON_TOPIC`` times the median leave-one-out similarity of the examples) are left out of the
+calibration. The cut-off is never below ``FLOOR``.
+
+The score reported is the raw score mapped so that the cut-off is 0.5 (0 below stays 0, 1 stays
+1); the default ``threshold`` is 0.5, and a spec's ``threshold`` moves it in that calibrated scale.
+The constants were chosen on the tuning half of ``benchmarks/data/advice_prompts.jsonl`` and
+held-out everyday prompts (``benchmarks/eval_topics.py`` reports the other half).
 """
 
 from __future__ import annotations
@@ -30,29 +36,66 @@ from .embedding import clauses
 
 NAME = "semantic"
 DEFAULT_THRESHOLD = 0.5
-QUANTILE = 0.995   # a topic's cut-off: the score only 0.5% of everyday prompts reach
-FLOOR = 0.2        # and never a cut-off below this raw score
-NEIGHBOURS = 5     # nearest everyday prompts whose mean similarity is discounted
-DISCOUNT = 0.5
+QUANTILE = 0.997   # a topic's cut-off for one-segment texts: the score only 0.3% of everyday prompts reach
+QUANTILE_MULTI = 0.998  # and for texts read as several segments (the best of many has more chances)
+FLOOR = 0.05       # and never a cut-off below this raw score
+NEIGHBOURS = 20    # nearest everyday prompts whose mean similarity is discounted
+DISCOUNT = 0.8
+ON_TOPIC = 1.1     # background prompts this close to a topic (x median leave-one-out) are on it
+MIN_CALIBRATION = 500  # fewer off-topic background prompts than this: calibrate on all of them
 MIN_CLAUSE_WORDS = 3
+ENCODER = "minilm"
 BACKGROUND = embed.DATA.parent / "background.npz"
 
 _background: Any = None
 _background_lock = threading.Lock()
 
 
-def background() -> Any:
-    """The shipped everyday-prompt embeddings (float32, unit rows), loaded once per process."""
+class _Background:
+    """The shipped everyday-prompt embeddings: the neighbours (whole prompts), and the calibration prompts
+    read as the validator reads a text (the whole prompt and its sentences: ``segments``), each segment
+    with its neighbour similarity."""
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        def unit(q: Any) -> Any:
+            v = q.astype(np.float32)
+            v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+            return v
+
+        data = np.load(BACKGROUND)
+        q = data["q"]
+        self.neighbours = unit(q[:len(q) // 2])
+        self.segments = unit(data["seg_q"])
+        owner = data["seg_owner"].astype(np.int64)
+        # Segments are stored prompt by prompt: where each prompt's segments start.
+        self.starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        # Shipped precomputed (scripts/build_background.py) for a fast start; recomputed if NEIGHBOURS differs.
+        if int(data["neighbours"]) == NEIGHBOURS and len(data["seg_common"]) == len(owner):
+            self.segment_common = data["seg_common"].astype(np.float32)
+        else:
+            self.segment_common = common(self.segments, self.neighbours)
+
+
+def background() -> _Background:
     global _background
     if _background is None:
         with _background_lock:
             if _background is None:
-                import numpy as np
-
-                q = np.load(BACKGROUND)["q"].astype(np.float32)
-                norms = np.linalg.norm(q, axis=1, keepdims=True)
-                _background = q / np.maximum(norms, 1e-12)
+                _background = _Background()
     return _background
+
+
+def common(vectors: Any, neighbours: Any) -> Any:
+    """Each vector's mean cosine with its NEIGHBOURS nearest everyday prompts."""
+    import numpy as np
+
+    if len(vectors) == 0:
+        return np.zeros(0, dtype=np.float32)
+    near = vectors @ neighbours.T
+    k = min(NEIGHBOURS, near.shape[1])
+    return np.partition(near, near.shape[1] - k, axis=1)[:, -k:].mean(axis=1)
 
 
 class SemanticEngine:
@@ -63,15 +106,20 @@ class SemanticEngine:
         self.names = [name for name, _, _ in topics]
         # Clauses of three words or more only: a one-word clause ("funds" out of "stocks, funds, bonds")
         # would match every text that uses the word, whatever it is about.
-        self.parts = [(i, text) for i, (_, definition, examples) in enumerate(topics)
-                      for text in (definition, *(c for c in clauses(definition) if len(c.split()) >= MIN_CLAUSE_WORDS),
-                                   *examples)]
+        self.parts: list[tuple[int, str, bool]] = [
+            (i, text, is_example) for i, (_, definition, examples) in enumerate(topics)
+            for text, is_example in ((definition, False),
+                                     *((c, False) for c in clauses(definition) if len(c.split()) >= MIN_CLAUSE_WORDS),
+                                     *((e, True) for e in examples))]
         self._ready = False
         self._lock = threading.Lock()
         self._engine: Any = None
         self._refs: Any = None
         self._owner: Any = None
+        self._bg: Any = None
+        self._batch: dict[str, Any] = {}
         self.cutoffs: list[float] = []
+        self.cutoffs_multi: list[float] = []
 
     def setup(self) -> None:
         if self._ready:
@@ -81,19 +129,45 @@ class SemanticEngine:
                 return
             import numpy as np
 
-            engine = embed.engine("static")
-            refs = engine.embed([text for _, text in self.parts])
-            owner = np.array([topic for topic, _ in self.parts])
+            engine = embed.engine(ENCODER)
+            refs = engine.embed([text for _, text, _ in self.parts])
+            owner = np.array([topic for topic, _, _ in self.parts])
+            examples = np.array([is_example for _, _, is_example in self.parts], dtype=bool)
             bg = background()
-            half = len(bg) // 2
-            self._neighbours = bg[:half]
-            raw_bg = self._raw(bg[half:], refs, owner)
-            self.cutoffs = [max(FLOOR, float(np.quantile(raw_bg[:, k], QUANTILE))) for k in range(len(self.names))]
-            self._engine, self._refs, self._owner = engine, refs, owner
+            seg_nearest = self._nearest(bg.segments, refs, owner)
+            # Per calibration prompt: its best segment, as a text is scored.
+            nearest = np.maximum.reduceat(seg_nearest, bg.starts, axis=0)
+            multi = np.diff(np.r_[bg.starts, len(bg.segments)]) > 1
+            raw_bg = np.maximum.reduceat(seg_nearest - DISCOUNT * bg.segment_common[:, None], bg.starts, axis=0)
+            cutoffs, cutoffs_multi = [], []
+            for k in range(len(self.names)):
+                keep = np.ones(len(raw_bg), dtype=bool)
+                mine = np.flatnonzero(owner == k)
+                ex = mine[examples[mine]]
+                if len(ex) >= 2:
+                    # How close the topic's own examples are to the rest of it: background prompts as close
+                    # as that are on the topic and do not count as everyday traffic for its cut-off.
+                    sims = refs[ex] @ refs[mine].T
+                    sims[np.arange(len(ex)), np.searchsorted(mine, ex)] = -1.0
+                    # Only short prompts (one segment) are judged so: a long prompt's best sentence is close to
+                    # some topic by chance, and a long prompt stays in the calibration of the long.
+                    on_topic = (nearest[:, k] >= ON_TOPIC * float(np.median(sims.max(axis=1)))) & ~multi
+                    if (~on_topic).sum() >= MIN_CALIBRATION:
+                        keep = ~on_topic
+                # A one-sentence text and a text read sentence by sentence (its best segment counts) are
+                # calibrated apart: the best of many segments reaches higher by chance alone.
+                single = raw_bg[keep & ~multi, k]
+                several = raw_bg[keep & multi, k]
+                cutoffs.append(max(FLOOR, float(np.quantile(single, QUANTILE))))
+                cutoffs_multi.append(max(FLOOR, float(np.quantile(several, QUANTILE_MULTI))) if len(several)
+                                     else cutoffs[-1])
+            self.cutoffs_multi = cutoffs_multi
+            self.cutoffs = cutoffs
+            self._engine, self._refs, self._owner, self._bg = engine, refs, owner, bg
             self._ready = True
 
-    def _raw(self, vectors: Any, refs: Any, owner: Any) -> Any:
-        """Nearest-example cosine per topic, less the discounted similarity to everyday prompts."""
+    def _nearest(self, vectors: Any, refs: Any, owner: Any) -> Any:
+        """Each vector's best cosine with any part of each topic: (vectors, topics)."""
         import numpy as np
 
         sims = vectors @ refs.T
@@ -102,22 +176,55 @@ class SemanticEngine:
             cols = owner == k
             if cols.any():
                 out[:, k] = sims[:, cols].max(axis=1)
-        near = vectors @ self._neighbours.T
-        k = min(NEIGHBOURS, near.shape[1])
-        common = np.partition(near, near.shape[1] - k, axis=1)[:, -k:].mean(axis=1) if k else 0.0
-        return out - DISCOUNT * np.asarray(common, dtype=np.float32)[:, None]
+        return out
 
-    def calibrated(self, raw: Any) -> Any:
+    def _raw(self, vectors: Any) -> Any:
         import numpy as np
 
-        cut = np.array(self.cutoffs, dtype=np.float32)[None, :]
+        near = self._nearest(vectors, self._refs, self._owner)
+        return near - DISCOUNT * np.asarray(common(vectors, self._bg.neighbours), dtype=np.float32)[:, None]
+
+    def calibrated(self, raw: Any, multi: bool = False) -> Any:
+        """Raw scores mapped so that each topic's cut-off (for one-segment texts, or with ``multi`` for
+        texts read as several segments) is 0.5."""
+        import numpy as np
+
+        cut = np.array(self.cutoffs_multi if multi else self.cutoffs, dtype=np.float32)[None, :]
         raw = np.clip(raw, 0.0, 1.0)  # the discount can take a raw score below 0
         low = 0.5 * raw / cut
         high = 0.5 + 0.5 * (raw - cut) / np.maximum(1.0 - cut, 1e-6)
         return np.where(raw < cut, low, high)
 
-    def score(self, segments: Sequence[str]) -> list[list[float]]:
+    def prepare(self, segments: Sequence[str]) -> None:
+        """Embed a whole batch's segments in one pass (``guard.validate_batch``); ``score`` then reads them."""
         self.setup()
-        vectors = self._engine.embed(list(segments))
-        scores = self.calibrated(self._raw(vectors, self._refs, self._owner))
-        return [[float(v) for v in row] for row in scores]
+        unique = list(dict.fromkeys(segments))
+        self._batch = dict(zip(unique, self._engine.embed(unique))) if unique else {}
+
+    def score_texts(self, texts: Sequence[Sequence[str]]) -> list[list[float]]:
+        """Each text's calibrated score per topic, from its segments (``text.segments``): its best
+        segment, against the cut-offs for texts of one segment or of several."""
+        import numpy as np
+
+        self.setup()
+        flat = [seg for segs in texts for seg in segs]
+        if not flat:
+            return [[0.0] * len(self.names) for _ in texts]
+        batch = self._batch
+        missing = list(dict.fromkeys(s for s in flat if s not in batch))
+        fresh = dict(zip(missing, self._engine.embed(missing))) if missing else {}
+        vectors = np.stack([batch[s] if s in batch else fresh[s] for s in flat])
+        raw = self._raw(vectors)
+        out, start = [], 0
+        for segs in texts:
+            if not segs:
+                out.append([0.0] * len(self.names))
+                continue
+            best = raw[start:start + len(segs)].max(axis=0, keepdims=True)
+            start += len(segs)
+            out.append([float(v) for v in self.calibrated(best, multi=len(segs) > 1)[0]])
+        return out
+
+    def score(self, segments: Sequence[str]) -> list[list[float]]:
+        """Each segment's calibrated score per topic, read as a text of its own."""
+        return self.score_texts([[s] for s in segments])

@@ -56,6 +56,19 @@ def terms(text: str) -> list[str]:
     return out
 
 
+WHOLE_TEXT_CHARS = 1000  # a text up to this long is also read as a whole, beside its sentences
+
+
+def segments(text: str) -> list[str]:
+    """What an embedding engine reads of a text: the whole text (when it is short enough to be read as
+    one) and each of its sentences; a one-sentence text is read once. Shared by the validator and by
+    the calibration background (scripts/build_background.py), so both read texts the same way."""
+    parts = sentences(text)
+    if len(parts) <= 1:
+        return [text]
+    return ([text] if len(text) <= WHOLE_TEXT_CHARS else []) + parts
+
+
 def sentences(text: str, min_chars: int = 20) -> list[str]:
     """Sentences of a text, short fragments joined to their neighbour."""
     parts = [p.strip() for p in _SENTENCE_END.split(text)]
