@@ -7,13 +7,17 @@ Two measurements, both run by :func:`railguard.evaluation.evaluate` on a spec wr
 
 - ``clinc``: the ten CLINC150 domains as ten topics of one validator, built exactly as
   benchmarks/quality_topics.py builds them (definitions written from the intent names, five
-  training rows as examples, the seeded 80% test split). Per-topic and micro precision/recall
-  come from the report's per-category figures, so they match quality_topics.py row for row.
+  training rows as examples, the seeded 80% test split), on the test rows the semantic engine's
+  background never drew on (``scripts/build_background.py: in_background``). Per-topic and micro
+  precision/recall come from the report's per-category figures.
 - ``advice``: three topics written as a user would (a definition and three examples each:
   medical, legal and investment advice) over everyday traffic that must pass: CLINC150 queries,
-  Banking77 questions and the shipped benign prompts. Reported: false-block rate overall and per
-  source/domain. There is no labelled advice-prompt set in ../shared/data, so recall on advice is
-  measured only when one is given: ``--advice-data FILE.jsonl --advice-positive LABEL...``.
+  Banking77 questions and benign prompts, only rows the shipped background does not hold, and
+  ``benchmarks/data/advice_prompts.jsonl`` (advice questions and near-miss everyday questions,
+  written for railguard; each row in a ``tune`` or ``heldout`` half by a hash: the semantic
+  engine's constants were chosen on ``tune``, so read ``heldout``). Reported: recall per advice
+  label and half, and false blocks per source. ``--advice-data FILE.jsonl --advice-positive
+  LABEL...`` adds another labelled set.
 
 Row texts are never printed. ``--limit`` caps the rows per data set (a seeded sample) to keep the
 slow engines bounded; the figures say how many rows they rest on.
@@ -36,9 +40,14 @@ sys.path[:0] = [str(HERE), str(ROOT), str(ROOT / "validators")]
 
 import quality_topics  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "scripts"))
+from build_background import in_background, rows as background_rows  # noqa: E402
+
 from railguard.evaluation import EvalReport, Row, evaluate  # noqa: E402
 
 DATA = ROOT / ".." / "shared" / "data"
+ADVICE_DATA = HERE / "data" / "advice_prompts.jsonl"
+ADVICE_LABELS = ["medical-advice", "legal-advice", "investment-advice"]
 SEED = 29
 
 ADVICE_TOPICS = [
@@ -80,7 +89,7 @@ def sample(rows: list, limit: int | None, seed: int = SEED) -> list:
 
 def clinc(engine: str, folder: Path, limit: int | None, workers: int, do_sweep: bool) -> EvalReport:
     topics, _, test = quality_topics.build(quality_topics.load_rows())
-    rows = [Row(str(i), text, domain) for i, (text, domain) in enumerate(test)]
+    rows = [Row(str(i), text, domain) for i, (text, domain) in enumerate(test) if not in_background(text)]
     rows = sample(rows, limit)
     spec = write_spec(folder, "clinc-domains", topics, engine)
     report = evaluate(spec, rows, positive=[t["name"] for t in topics], workers=workers, sweep=do_sweep,
@@ -101,32 +110,47 @@ def clinc(engine: str, folder: Path, limit: int | None, workers: int, do_sweep: 
     return report
 
 
-def _jsonl(path: Path, label: str | None = None) -> list[Row]:
+def _jsonl(path: Path, label: str | None = None, skip: frozenset[str] = frozenset()) -> list[Row]:
     out = []
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
             row = json.loads(line)
+            if row["text"] in skip:
+                continue
             out.append(Row(f"{path.stem}:{n}", row["text"], label or f"{path.stem}:{row['label']}"))
     return out
 
 
 def advice(engine: str, folder: Path, limit: int | None, workers: int, do_sweep: bool,
            advice_data: Path | None = None, advice_positive: list[str] | None = None) -> EvalReport:
-    rows = (sample(_jsonl(DATA / "topics" / "clinc150_train.jsonl"), limit)
-            + sample(_jsonl(DATA / "topics" / "banking77_train.jsonl", "banking77"), limit)
-            + sample(_jsonl(DATA / "train" / "benign_prompts.jsonl", "benign_prompts"), limit))
-    positive = ["(advice)"]  # without advice data every row is everyday traffic: every flag is a false block
+    shipped = frozenset(background_rows())  # everyday rows the semantic engine calibrated on are left out
+    rows = (sample(_jsonl(DATA / "topics" / "clinc150_train.jsonl", skip=shipped), limit)
+            + sample(_jsonl(DATA / "topics" / "banking77_train.jsonl", "banking77", skip=shipped), limit)
+            + sample(_jsonl(DATA / "train" / "benign_prompts.jsonl", "benign_prompts", skip=shipped), limit))
+    with open(ADVICE_DATA, encoding="utf-8") as fh:
+        written = [json.loads(line) for line in fh]
+    rows += [Row(f"written:{n}", r["text"], f"written:{r['label']}:{r['split']}") for n, r in enumerate(written, 1)]
+    positive = [f"written:{label}:{half}" for label in ADVICE_LABELS for half in ("tune", "heldout")]
     if advice_data is not None:
         # Held-out advice prompts (and whatever else the file labels), e.g. the engine owner's set.
         rows += [Row(f"advice:{n}", r["text"], f"advice:{r['label']}")
                  for n, r in enumerate((json.loads(line) for line in open(advice_data, encoding="utf-8")), 1)]
-        positive = [f"advice:{v}" for v in advice_positive or []]
+        positive += [f"advice:{v}" for v in advice_positive or []]
     spec = write_spec(folder, "advice", ADVICE_TOPICS, engine)
     report = evaluate(spec, rows, positive=positive, workers=workers, sweep=do_sweep, progress=None)
-    recall = "" if advice_data is None else f"recall {report.overall.recall or 0:.3f} on {advice_data.name}, "
-    print(f"\n[advice] engine {engine}: {report.rows:,} rows, {report.throughput:,.0f} rows/s; {recall}"
-          f"false blocks {100 * (report.overall.false_block_rate or 0):.1f}% overall, "
+    def rate(labels: list[str]) -> str:
+        n = sum(report.by_label[lab]["rows"] for lab in labels if lab in report.by_label)
+        hit = sum(report.by_label[lab]["rows"] * report.by_label[lab]["flagged_rate"] for lab in labels
+                  if lab in report.by_label)
+        return f"{hit / n:.3f} of {n}" if n else "-"
+
+    halves = {half: rate([f"written:{label}:{half}" for label in ADVICE_LABELS]) for half in ("tune", "heldout")}
+    everyday = [lab for lab in report.by_label if not lab.startswith(("written:", "advice:"))]
+    print(f"\n[advice] engine {engine}: {report.rows:,} rows, {report.throughput:,.0f} rows/s, "
           f"{report.overall.errors} validator errors")
+    print(f"  recall on written advice prompts: tune {halves['tune']}, heldout {halves['heldout']}; "
+          f"blocked: written near-miss everyday prompts {rate(['written:benign:tune', 'written:benign:heldout'])}, "
+          f"everyday data sets {rate(everyday)}")
     for label, d in sorted(report.by_label.items()):
         print(f"  {label:32} {d['rows']:>6,} rows  {100 * d['flagged_rate']:5.1f}% blocked")
     return report
@@ -134,7 +158,7 @@ def advice(engine: str, folder: Path, limit: int | None, workers: int, do_sweep:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--engine", nargs="+", default=["lexical", "embedding"])
+    ap.add_argument("--engine", nargs="+", default=["semantic", "lexical"])
     ap.add_argument("--part", nargs="+", choices=["clinc", "advice"], default=["clinc", "advice"])
     ap.add_argument("--limit", type=int, default=3000, help="rows per data set (default 3000; 0 for all)")
     ap.add_argument("--workers", type=int, default=1)

@@ -196,10 +196,11 @@ class SemanticEngine:
         return np.where(raw < cut, low, high)
 
     def prepare(self, segments: Sequence[str]) -> None:
-        """Embed a whole batch's segments in one pass (``guard.validate_batch``); ``score`` then reads them."""
+        """Score a whole batch's segments in one pass (``guard.validate_batch``): one encoder run and one
+        matrix product for the batch; ``score_texts`` then only looks its rows up."""
         self.setup()
         unique = list(dict.fromkeys(segments))
-        self._batch = dict(zip(unique, self._engine.embed(unique))) if unique else {}
+        self._batch = dict(zip(unique, self._raw(self._engine.embed(unique)))) if unique else {}
 
     def score_texts(self, texts: Sequence[Sequence[str]]) -> list[list[float]]:
         """Each text's calibrated score per topic, from its segments (``text.segments``): its best
@@ -212,9 +213,8 @@ class SemanticEngine:
             return [[0.0] * len(self.names) for _ in texts]
         batch = self._batch
         missing = list(dict.fromkeys(s for s in flat if s not in batch))
-        fresh = dict(zip(missing, self._engine.embed(missing))) if missing else {}
-        vectors = np.stack([batch[s] if s in batch else fresh[s] for s in flat])
-        raw = self._raw(vectors)
+        fresh = dict(zip(missing, self._raw(self._engine.embed(missing)))) if missing else {}
+        raw = np.stack([batch[s] if s in batch else fresh[s] for s in flat])
         out, start = [], 0
         for segs in texts:
             if not segs:
