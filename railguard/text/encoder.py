@@ -68,6 +68,18 @@ def _layer_norm_(x: Any, weight: Any, bias: Any) -> Any:
     return x
 
 
+class _Request:
+    """Texts one caller asked for, and what came of them."""
+
+    __slots__ = ("texts", "result", "error", "done")
+
+    def __init__(self, texts: list[str]):
+        self.texts = texts
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.done = False
+
+
 class Encoder:
     """A BERT encoder with mean pooling, from a folder holding ``weights.npz``, ``config.json`` and
     ``tokenizer.json``. ``embed`` is thread-safe; the arrays are read-only once loaded."""
@@ -116,18 +128,49 @@ class Encoder:
         tok.no_padding()
         self._tokenizer = tok
         self._tok_lock = threading.Lock()
+        # One forward pass at a time per process (numpy's BLAS already uses every core: two passes at once
+        # only fight over them), and the texts of threads that wait meanwhile go through together in the
+        # next pass: under concurrent calls the encoder batches by itself.
+        self._run_lock = threading.Lock()
+        self._queue_lock = threading.Lock()
+        self._queue: list[_Request] = []
 
     def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
         with self._tok_lock:
             return [enc.ids for enc in self._tokenizer.encode_batch(list(texts))]
 
     def embed(self, texts: Sequence[str]) -> Any:
-        """L2-normalised mean-pooled sentence vectors, float32 ``(len(texts), dim)``."""
+        """L2-normalised mean-pooled sentence vectors, float32 ``(len(texts), dim)``. Thread-safe: calls
+        that arrive while a pass runs are embedded together in the next one."""
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        request = _Request(list(texts))
+        with self._queue_lock:
+            self._queue.append(request)
+        with self._run_lock:
+            if not request.done:
+                with self._queue_lock:
+                    batch, self._queue = self._queue, []
+                try:
+                    vectors = self._embed_now([t for r in batch for t in r.texts])
+                except BaseException as exc:  # every waiting caller gets the failure, none hangs
+                    for r in batch:
+                        r.error, r.done = exc, True
+                    raise
+                start = 0
+                for r in batch:
+                    r.result, r.done = vectors[start:start + len(r.texts)], True
+                    start += len(r.texts)
+        if request.error is not None:
+            raise request.error
+        return request.result
+
+    def _embed_now(self, texts: list[str]) -> Any:
         import numpy as np
 
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        if not texts:
-            return out
         ids = self.token_ids(texts)
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))  # like lengths together: little padding
         start = 0

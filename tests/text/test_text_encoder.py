@@ -7,6 +7,7 @@ import json
 import shutil
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -129,3 +130,44 @@ def test_the_shipped_weights_agree_with_the_real_model():
     ours = embed.engine("minilm").embed(TEXTS)
     theirs = mean_pooled(model, model_dir / "tokenizer.json", TEXTS)
     assert (ours * theirs).sum(axis=1).min() > 0.998
+
+
+def test_concurrent_callers_share_passes_and_all_see_a_failure():
+    """One pass at a time: callers that arrive during a pass are embedded together in the next one, each gets
+    its own rows; when a pass fails, every caller in it gets the error (none waits forever)."""
+    enc = encoder.Encoder()
+    calls: list[int] = []
+    real = enc._embed_now
+
+    def slow_first(texts: list[str]) -> np.ndarray:
+        calls.append(len(texts))
+        if len(calls) == 1:  # hold the first pass until three more callers queue behind it
+            deadline = time.monotonic() + 10
+            while len(enc._queue) < 3 and time.monotonic() < deadline:
+                time.sleep(0.001)
+        return real(texts)
+
+    enc._embed_now = slow_first
+    texts = ["first caller", "second caller", "third caller", "fourth caller"]
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(enc.embed, [texts[0]])
+        while not calls:
+            time.sleep(0.001)
+        rest = [pool.submit(enc.embed, [t]) for t in texts[1:]]
+        got = [first.result(timeout=30)] + [f.result(timeout=30) for f in rest]
+    assert calls == [1, 3]
+    expected = real(texts)
+    for row, want in zip(got, expected):
+        assert row.shape == (1, 384) and np.allclose(row[0], want, atol=1e-5)
+
+    def broken(texts: list[str]) -> np.ndarray:
+        time.sleep(0.05)
+        raise MemoryError("no room")
+
+    enc._embed_now = broken
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(enc.embed, [t]) for t in texts]
+        for f in futures:
+            with pytest.raises(MemoryError, match="no room"):
+                f.result(timeout=30)
+    assert enc._queue == []
