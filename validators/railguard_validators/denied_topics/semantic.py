@@ -113,6 +113,7 @@ class SemanticEngine:
                                      *((e, True) for e in examples))]
         self._ready = False
         self._lock = threading.Lock()
+        self._score_lock = threading.Lock()
         self._engine: Any = None
         self._refs: Any = None
         self._owner: Any = None
@@ -213,7 +214,11 @@ class SemanticEngine:
             return [[0.0] * len(self.names) for _ in texts]
         batch = self._batch
         missing = list(dict.fromkeys(s for s in flat if s not in batch))
-        fresh = dict(zip(missing, self._raw(self._engine.embed(missing)))) if missing else {}
+        fresh = {}
+        if missing:
+            vectors = self._engine.embed(missing)
+            with self._score_lock:  # small BLAS products from many threads at once only fight over the cores
+                fresh = dict(zip(missing, self._raw(vectors)))
         raw = np.stack([batch[s] if s in batch else fresh[s] for s in flat])
         out, start = [], 0
         for segs in texts:
