@@ -57,8 +57,8 @@ def _preview(text: str) -> str:
 class DeniedTopics(Validator):
     name = "denied_topics"
     description = ("Texts about denied topics, each described by a name, a definition and examples; engine "
-                   "'semantic' (default, static embeddings, calibrated), 'embedding' (sentence-transformers, "
-                   "local model) or 'lexical' (TF-IDF).")
+                   "'semantic' (default: all-MiniLM-L6-v2 on numpy, calibrated), 'embedding' (sentence-transformers, "
+                   "local model), 'llm' (a hosted model) or 'lexical' (TF-IDF).")
     params_schema = {
         "type": "object",
         "required": ["topics"],
