@@ -94,3 +94,29 @@ def test_batch_hint_and_speed_do_not_change_answers():
     v.prepare_batch(texts)
     scores = v.score_many(texts)
     assert scores[0] == scores[2] and scores[0]["investment-advice"] > scores[1]["investment-advice"]
+
+
+def test_a_long_everyday_text_is_not_blocked_by_the_best_of_its_many_sentences():
+    """The best of n sentences reaches higher by chance as n grows: a text of many segments is held to a cut-off
+    that rises with n (never lower than the several-segment one, never above the background's top sentence)."""
+    data = ROOT.parent / "shared" / "data" / "topics" / "banking77_train.jsonl"
+    if not data.exists():
+        pytest.skip(f"needs the shared data set {data}")
+    import random
+
+    import numpy as np
+
+    rows = [json.loads(line)["text"] for line in open(data, encoding="utf-8")]
+    rng = random.Random(2)
+    v = DeniedTopics({"topics": ADVICE})
+    v.setup()
+    # Banking questions that each pass when sent alone (a few, about a landlord's rent, do not):
+    sentences = [rng.choice(rows).rstrip("?.! ") + "." for _ in range(2000)]
+    sentences = [s for s, sc in zip(sentences, v.score_many(sentences)) if max(sc.values()) < semantic.DEFAULT_THRESHOLD][:1800]
+    text = " ".join(sentences)  # about 90 KB
+    cuts = [v.engine.cut_for(n) for n in (1, 2, 10, 50, 500, 5000)]
+    assert all((b >= a).all() for a, b in zip(cuts[1:], cuts[2:])) and (cuts[4] > cuts[1]).all()
+    assert np.allclose(cuts[1], v.engine.cutoffs_multi) and np.allclose(cuts[0], v.engine.cutoffs)
+    assert (cuts[-1] == cuts[-2]).all()  # capped at the background's most topic-like sentence
+    assert len(v.segments(text)) > 1000
+    assert max(v.score_many([text])[0].values()) < semantic.DEFAULT_THRESHOLD

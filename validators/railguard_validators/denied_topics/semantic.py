@@ -38,6 +38,9 @@ NAME = "semantic"
 DEFAULT_THRESHOLD = 0.5
 QUANTILE = 0.997   # a topic's cut-off for one-segment texts: the score only 0.3% of everyday prompts reach
 QUANTILE_MULTI = 0.998  # and for texts read as several segments (the best of many has more chances)
+# A text of more segments than the background's several-segment prompts have on average gets a cut-off
+# that rises with its length: the best of n segments is held to the segment-level quantile that n
+# independent everyday sentences pass as rarely as a typical prompt passes QUANTILE_MULTI.
 FLOOR = 0.05       # and never a cut-off below this raw score
 NEIGHBOURS = 20    # nearest everyday prompts whose mean similarity is discounted
 DISCOUNT = 0.8
@@ -121,6 +124,8 @@ class SemanticEngine:
         self._batch: dict[str, Any] = {}
         self.cutoffs: list[float] = []
         self.cutoffs_multi: list[float] = []
+        self._segment_scores: Any = None  # (background segments, topics), sorted per topic
+        self._typical_segments = 1.0
 
     def setup(self) -> None:
         if self._ready:
@@ -164,6 +169,9 @@ class SemanticEngine:
                                      else cutoffs[-1])
             self.cutoffs_multi = cutoffs_multi
             self.cutoffs = cutoffs
+            counts = np.diff(np.r_[bg.starts, len(bg.segments)])
+            self._typical_segments = float(counts[counts > 1].mean()) if (counts > 1).any() else 1.0
+            self._segment_scores = np.sort(seg_nearest - DISCOUNT * bg.segment_common[:, None], axis=0)
             self._engine, self._refs, self._owner, self._bg = engine, refs, owner, bg
             self._ready = True
 
@@ -185,12 +193,28 @@ class SemanticEngine:
         near = self._nearest(vectors, self._refs, self._owner)
         return near - DISCOUNT * np.asarray(common(vectors, self._bg.neighbours), dtype=np.float32)[:, None]
 
-    def calibrated(self, raw: Any, multi: bool = False) -> Any:
-        """Raw scores mapped so that each topic's cut-off (for one-segment texts, or with ``multi`` for
-        texts read as several segments) is 0.5."""
+    def cut_for(self, segments: int) -> Any:
+        """Each topic's cut-off for a text read as ``segments`` segments."""
         import numpy as np
 
-        cut = np.array(self.cutoffs_multi if multi else self.cutoffs, dtype=np.float32)[None, :]
+        if segments <= 1:
+            return np.array(self.cutoffs, dtype=np.float32)
+        cut = np.array(self.cutoffs_multi, dtype=np.float32)
+        if segments > self._typical_segments:
+            share = (1.0 - QUANTILE_MULTI) * self._typical_segments / segments
+            scores = self._segment_scores
+            index = min(len(scores) - 1, int(np.ceil((1.0 - share) * (len(scores) - 1))))
+            cut = np.maximum(cut, scores[index])
+        return cut
+
+    def calibrated(self, raw: Any, multi: bool = False, cut: Any = None) -> Any:
+        """Raw scores mapped so that each topic's cut-off (for one-segment texts, with ``multi`` for texts
+        read as several segments, or ``cut`` as given) is 0.5."""
+        import numpy as np
+
+        if cut is None:
+            cut = np.array(self.cutoffs_multi if multi else self.cutoffs, dtype=np.float32)
+        cut = np.asarray(cut, dtype=np.float32)[None, :]
         raw = np.clip(raw, 0.0, 1.0)  # the discount can take a raw score below 0
         low = 0.5 * raw / cut
         high = 0.5 + 0.5 * (raw - cut) / np.maximum(1.0 - cut, 1e-6)
@@ -227,7 +251,7 @@ class SemanticEngine:
                 continue
             best = raw[start:start + len(segs)].max(axis=0, keepdims=True)
             start += len(segs)
-            out.append([float(v) for v in self.calibrated(best, multi=len(segs) > 1)[0]])
+            out.append([float(v) for v in self.calibrated(best, cut=self.cut_for(len(segs)))[0]])
         return out
 
     def score(self, segments: Sequence[str]) -> list[list[float]]:
