@@ -16,6 +16,7 @@ or country line.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .scan import Scan
@@ -59,12 +60,12 @@ _STREET_WORDS = ("Rue", "Avenue", "Av.", "Boulevard", "Bd", "Chemin", "Allée", 
 _STREET_WORD = "(?:" + "|".join(f"[{w[0]}{w[0].lower()}]{re.escape(w[1:])}" for w in _STREET_WORDS) + ")"
 _PARTICLES = r"(?:(?:de|del|de la|de las|de los|la|le|les|des|du|da|do|dos|das|di|della|delle|dei|degli|d'|l')[ ]?)*"
 _STREET_REST = (r"[ ]+" + _PARTICLES + r"[A-ZÀ-Þ][\w'’\-]+(?:[ ](?:de |del |da |di )?[A-ZÀ-Þ][\w'’\-]+){0,3}")
-_WORD_FIRST = re.compile("|".join(re.escape(w) + _STREET_REST + r"(?:,?[ ]+[0-9]{1,5}[a-z]?(?![0-9]))?" + _UNIT
-                                  + r"?" + _LOCALITY + r"?" for w in _STREET_WORDS + ("ul.", "al.")))
+_WORD_FIRST = "|".join(re.escape(w) + _STREET_REST + r"(?:,?[ ]+[0-9]{1,5}[a-z]?(?![0-9]))?" + _UNIT
+                       + r"?" + _LOCALITY + r"?" for w in _STREET_WORDS + ("ul.", "al."))
 _NUMBER_WORD_REST = r"[a-z]?,?[ ]+" + _STREET_WORD + _STREET_REST + _UNIT + r"?" + _LOCALITY + r"?"
 # Both number-first shapes in one pass: "1600 Pennsylvania Ave NW", "12 rue de la Paix".
-_NUMBER_FIRST = re.compile(_HOUSE + "(?:" + _NUMBER_FIRST_REST + "|" + _NUMBER_WORD_REST + ")")
-_COMPOUND = re.compile(
+_NUMBER_FIRST = _HOUSE + "(?:" + _NUMBER_FIRST_REST + "|" + _NUMBER_WORD_REST + ")"
+_COMPOUND = (
     r"[A-ZÀ-Þ][a-zà-ÿ]+(?:[ \-][A-ZÀ-Þ][a-zà-ÿ]+)?[ \-]?(?:straße|strasse|str\.|Straße|Strasse|weg|Weg|gasse|Gasse"
     r"|allee|Allee|platz|Platz|ring|damm|ufer|steig|pfad|katu|tie|gatan|vägen|gränd|vej|gade|laan|straat|plein"
     r"|gracht|veien|gata|vegur|braut|stræti|straeti|tee|utca|út|cesta|ulice|tänav)(?![a-zà-ÿ])[ ]+[0-9]{1,4}[a-z]?"
@@ -72,10 +73,10 @@ _COMPOUND = re.compile(
 _BOX = r"[ ]+[0-9]{1,6}(?![0-9])" + _LOCALITY + r"?"
 _MILITARY = r"[ ]+[0-9]{3,5},?[ ]+Box[ ]+[0-9]{3,5}(?:,?[ ]*\n?[ ]*[AFD]PO[ ]+A[AEP][ ]+[0-9]{5})?"
 # Every alternative starts with a plain letter (see _STREET_WORD).
-_POSTAL = re.compile("|".join(
+_POSTAL = "|".join(
     [p + _BOX for p in (r"P\.?[ ]?O\.?[ ]?Box", r"Post Office Box")]
     + [p + _MILITARY for p in ("PSC", "Unit", "CMR")]
-    + [p + r"[ ]+A[AEP][ ]+[0-9]{5}" for p in ("APO", "FPO", "DPO")]))
+    + [p + r"[ ]+A[AEP][ ]+[0-9]{5}" for p in ("APO", "FPO", "DPO")])
 _GRAMMARS = ((_NUMBER_FIRST, "street-number-first"), (_WORD_FIRST, "street-word-first"),
              (_COMPOUND, "street-compound"), (_POSTAL, "postal-box"))
 
@@ -83,7 +84,7 @@ _GRAMMARS = ((_NUMBER_FIRST, "street-number-first"), (_WORD_FIRST, "street-word-
 # The lines of an address block after its street line: a unit, "City, ST 12345", "10115 Berlin",
 # "Cyprus 36903", "LONDON". A line that is only ordinary words never continues an address.
 _NAMEWORDS = r"[A-ZÀ-Þ][\w'’.\-]*(?:[ ][A-ZÀ-Þ][\w'’.\-]*){0,3}"
-_NEXT_LINE = re.compile(
+_NEXT_LINE = (
     r"[ \t]*,?[ \t]*\n[ \t>]*,?[ \t]*(?:"
     r"(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|Room|Rm|Bldg|Building|#)\.?[ ]?\#?[ ]?[A-Za-z0-9\-]{1,6}"
     r"|" + _NAMEWORDS + r"(?:,?[ ]+(?:[A-Z]{2,3}|[A-ZÀ-Þ][a-zà-ÿ]+))?,?[ ]+[0-9]{4,6}(?:-[0-9]{4})?"
@@ -94,12 +95,23 @@ _NEXT_LINE = re.compile(
 _MAX_LINES = 4
 
 
+@functools.lru_cache(maxsize=None)
+def _compiled() -> tuple[tuple[tuple[re.Pattern[str], str], ...], re.Pattern[str]]:
+    """The grammars, compiled once per process when a validator first needs them (compiling them costs
+    about 0.1 s: not at import, so a spec without ADDRESS and every CLI start skip it)."""
+    return tuple((re.compile(p), why) for p, why in _GRAMMARS), re.compile(_NEXT_LINE)
+
+
 class AddressRules:
     """Finds ADDRESS spans by grammar; a recognizer step."""
 
+    def __init__(self) -> None:
+        self._grammars, self._next_line = _compiled()
+
     def __call__(self, scan: Scan) -> None:
         text = scan.text
-        for pattern, why in _GRAMMARS:
+        next_line = self._next_line
+        for pattern, why in self._grammars:
             for m in pattern.finditer(text):
                 s, e = m.span()
                 if s > 0 and text[s - 1].isalnum():
@@ -107,7 +119,7 @@ class AddressRules:
                 while e > s and text[e - 1] in " ,\n":
                     e -= 1
                 for _ in range(_MAX_LINES):
-                    more = _NEXT_LINE.match(text, e)
+                    more = next_line.match(text, e)
                     if more is None or more.end() - s > MAX_LEN:
                         break
                     e = more.end()
