@@ -12,12 +12,16 @@ Raw cosines mean different things for different topics (a topic written in commo
 closer to everything), so every topic is calibrated when the spec is compiled, against a
 background of about 5,800 everyday prompts shipped with railguard (``railguard/text/data/
 background.npz``, embeddings only; ``scripts/build_background.py``; its first half serves as the
-neighbours above, its second half for calibration). The topic's cut-off is the raw score that only
-``1 - QUANTILE`` of everyday prompts reach. Everyday traffic may itself be on the topic (a denied
-"travel" topic meets travel questions in any assistant's traffic), and those prompts must not set
-the bar: background prompts that are as close to the topic as its own examples are to each other
-(``ON_TOPIC`` times the median leave-one-out similarity of the examples) are left out of the
-calibration. The cut-off is never below ``FLOOR``.
+neighbours above, its second half for calibration). A text is read as the validator's
+``segments`` (the whole text and its sentences; its best segment counts), and so is every
+calibration prompt. The topic's cut-off is the raw score that only ``1 - QUANTILE`` of one-segment
+everyday prompts reach, and ``1 - QUANTILE_MULTI`` of several-segment ones (the best of several
+reaches higher by chance); a text of more segments than such prompts usually have is held to a
+cut-off that rises with its length (``cut_for``). Everyday traffic may itself be on the topic (a
+denied "travel" topic meets travel questions in any assistant's traffic), and those prompts must
+not set the bar: short background prompts that are as close to the topic as its own examples are
+to each other (``ON_TOPIC`` times the median leave-one-out similarity of the examples) are left out
+of the calibration. The cut-off is never below ``FLOOR``.
 
 The score reported is the raw score mapped so that the cut-off is 0.5 (0 below stays 0, 1 stays
 1); the default ``threshold`` is 0.5, and a spec's ``threshold`` moves it in that calibrated scale.
