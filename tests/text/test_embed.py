@@ -37,20 +37,24 @@ def test_unknown_engine_is_a_clear_error():
         embed.engine("sentence-transformers")
 
 
-def test_threads_share_the_engine_and_agree():
-    eng = embed.engine()
-    texts = [f"question number {i} about my savings account" for i in range(200)]
+@pytest.mark.parametrize("name, threads, count, atol", [
+    ("static", 8, 200, 0.0),   # a per-row mean: bit-equal however the rows are grouped
+    ("minilm", 4, 64, 1e-5),   # concurrent callers share passes, so batch composition (and rounding) varies
+])
+def test_threads_share_the_engine_and_agree(name: str, threads: int, count: int, atol: float):
+    eng = embed.engine(name)
+    texts = [f"question number {i} about my savings account" for i in range(count)]
     expected = eng.embed(texts)
-    barrier = threading.Barrier(8)
+    barrier = threading.Barrier(threads)
 
     def work(k: int) -> np.ndarray:
         barrier.wait()
-        return eng.embed(texts[k::8])
+        return eng.embed(texts[k::threads])
 
-    with ThreadPoolExecutor(8) as pool:
-        parts = list(pool.map(work, range(8)))
+    with ThreadPoolExecutor(threads) as pool:
+        parts = list(pool.map(work, range(threads)))
     for k, part in enumerate(parts):
-        assert np.array_equal(part, expected[k::8])
+        assert np.allclose(part, expected[k::threads], rtol=0.0, atol=atol)
 
 
 def test_provenance_is_recorded_next_to_the_data():

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,7 +17,7 @@ from railguard.text import embed, encoder
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-import export_minilm  # noqa: E402
+import export_minilm
 
 TEXTS = ["What dose of amoxicillin should my toddler get?", "Can I order a repeat prescription online?",
          "hi", "Where is the nearest pharmacy to the clinic? I need it today, it is urgent, please answer quickly.",
@@ -91,21 +90,10 @@ def test_long_texts_are_read_up_to_the_window_and_empty_input_is_fine(tiny):
     assert np.isclose(np.linalg.norm(empty[0]), 1.0, atol=1e-5)
 
 
-def test_shared_engine_is_thread_safe():
+def test_one_shared_encoder_per_process():
+    """Thread safety is tested with the static engine's in tests/text/test_embed.py."""
     eng = embed.engine("minilm")
     assert eng is embed.engine("minilm") is encoder.load() and eng.dim == 384
-    texts = [f"question number {i} about my savings account" for i in range(64)]
-    expected = eng.embed(texts)
-    barrier = threading.Barrier(4)
-
-    def work(k: int) -> np.ndarray:
-        barrier.wait()
-        return eng.embed(texts[k::4])
-
-    with ThreadPoolExecutor(4) as pool:
-        parts = list(pool.map(work, range(4)))
-    for k, part in enumerate(parts):
-        assert np.allclose(part, expected[k::4], atol=1e-5)
 
 
 def test_the_shipped_model_reads_meaning():
