@@ -72,10 +72,6 @@ def main() -> None:
     from railguard_validators.denied_topics import semantic
     from railguard_validators.denied_topics.text import segments
 
-    def unit(q: np.ndarray) -> np.ndarray:
-        v = q.astype(np.float32)
-        return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
-
     encoder = Encoder()
     texts = rows()
     q = np.round(encoder.embed(texts) * 127).astype(np.int8)
@@ -89,9 +85,10 @@ def main() -> None:
             owner.append(i)
     seg_q = np.round(encoder.embed(segs) * 127).astype(np.int8)
     # Each segment's neighbour similarity, as the engine would compute it from these int8 rows.
-    seg_common = semantic.common(unit(seg_q), unit(q[:half])).astype(np.float32)
+    seg_common = semantic.common(semantic.unit_rows(seg_q), semantic.unit_rows(q[:half])).astype(np.float32)
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(OUT, q=q, seg_q=seg_q, seg_owner=np.array(owner, dtype=np.int32), seg_common=seg_common,
+    # Whole prompts are kept for the neighbour half only: the calibration half is read through its segments.
+    np.savez(OUT, q=q[:half], seg_q=seg_q, seg_owner=np.array(owner, dtype=np.int32), seg_common=seg_common,
              neighbours=np.int64(semantic.NEIGHBOURS))
     print(f"wrote {OUT}: {len(texts)} everyday prompts, {len(segs)} segments of the calibration half, "
           f"{q.shape[1]} dims")

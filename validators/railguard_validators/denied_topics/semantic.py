@@ -66,15 +66,9 @@ class _Background:
     def __init__(self) -> None:
         import numpy as np
 
-        def unit(q: Any) -> Any:
-            v = q.astype(np.float32)
-            v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
-            return v
-
         data = np.load(BACKGROUND)
-        q = data["q"]
-        self.neighbours = unit(q[:len(q) // 2])
-        self.segments = unit(data["seg_q"])
+        self.neighbours = unit_rows(data["q"])
+        self.segments = unit_rows(data["seg_q"])
         owner = data["seg_owner"].astype(np.int64)
         # Segments are stored prompt by prompt: where each prompt's segments start.
         self.starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
@@ -92,6 +86,15 @@ def background() -> _Background:
             if _background is None:
                 _background = _Background()
     return _background
+
+
+def unit_rows(q: Any) -> Any:
+    """Stored int8 rows as float32 unit vectors."""
+    import numpy as np
+
+    v = q.astype(np.float32)
+    v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+    return v
 
 
 def common(vectors: Any, neighbours: Any) -> Any:
@@ -211,14 +214,12 @@ class SemanticEngine:
             cut = np.maximum(cut, scores[index])
         return cut
 
-    def calibrated(self, raw: Any, multi: bool = False, cut: Any = None) -> Any:
-        """Raw scores mapped so that each topic's cut-off (for one-segment texts, with ``multi`` for texts
-        read as several segments, or ``cut`` as given) is 0.5."""
+    def calibrated(self, raw: Any, cut: Any = None) -> Any:
+        """Raw scores mapped so that each topic's cut-off (``cut``, by default the one for one-segment
+        texts) is 0.5."""
         import numpy as np
 
-        if cut is None:
-            cut = np.array(self.cutoffs_multi if multi else self.cutoffs, dtype=np.float32)
-        cut = np.asarray(cut, dtype=np.float32)[None, :]
+        cut = np.asarray(self.cutoffs if cut is None else cut, dtype=np.float32)[None, :]
         raw = np.clip(raw, 0.0, 1.0)  # the discount can take a raw score below 0
         low = 0.5 * raw / cut
         high = 0.5 + 0.5 * (raw - cut) / np.maximum(1.0 - cut, 1e-6)
@@ -228,8 +229,15 @@ class SemanticEngine:
         """Score a whole batch's segments in one pass (``guard.validate_batch``): one encoder run and one
         matrix product for the batch; ``score_texts`` then only looks its rows up."""
         self.setup()
-        unique = list(dict.fromkeys(segments))
-        self._batch = dict(zip(unique, self._raw(self._engine.embed(unique)))) if unique else {}
+        self._batch = self._raw_rows(list(dict.fromkeys(segments)))
+
+    def _raw_rows(self, segments: list[str]) -> dict[str, Any]:
+        """Each (distinct) segment's raw scores per topic."""
+        if not segments:
+            return {}
+        vectors = self._engine.embed(segments)
+        with self._score_lock:  # small BLAS products from many threads at once only fight over the cores
+            return dict(zip(segments, self._raw(vectors)))
 
     def score_texts(self, texts: Sequence[Sequence[str]]) -> list[list[float]]:
         """Each text's calibrated score per topic, from its segments (``text.segments``): its best
@@ -241,12 +249,7 @@ class SemanticEngine:
         if not flat:
             return [[0.0] * len(self.names) for _ in texts]
         batch = self._batch
-        missing = list(dict.fromkeys(s for s in flat if s not in batch))
-        fresh = {}
-        if missing:
-            vectors = self._engine.embed(missing)
-            with self._score_lock:  # small BLAS products from many threads at once only fight over the cores
-                fresh = dict(zip(missing, self._raw(vectors)))
+        fresh = self._raw_rows(list(dict.fromkeys(s for s in flat if s not in batch)))
         raw = np.stack([batch[s] if s in batch else fresh[s] for s in flat])
         out, start = [], 0
         for segs in texts:
@@ -257,7 +260,3 @@ class SemanticEngine:
             start += len(segs)
             out.append([float(v) for v in self.calibrated(best, cut=self.cut_for(len(segs)))[0]])
         return out
-
-    def score(self, segments: Sequence[str]) -> list[list[float]]:
-        """Each segment's calibrated score per topic, read as a text of its own."""
-        return self.score_texts([[s] for s in segments])
