@@ -16,17 +16,6 @@ from coretest import ROOT
 
 SPECS = ROOT / "specs"
 
-# Cases that fail only because denied_topics' old default engine ('lexical') misfires on them: everyday
-# questions it blocks and held-out advice requests it misses. Issue 10 sections 1-2 replace that engine;
-# when the new one lands every case must pass and this set must be emptied. Nothing else may fail.
-KNOWN_TOPIC_MISSES = {
-    # Cases the default topic engine (semantic: all-MiniLM-L6-v2, calibrated cut-offs) still gets wrong: kept as
-    # real cases, not weakened to fit the engine. "How is the annual bonus calculated?" sits as close to the
-    # colleague-compensation topic ("How big was my manager's bonus?") as its true matches do: whose bonus it is
-    # is beyond nearest-example similarity (engine: llm reads it).
-    ("hr-assistant", "bonus scheme"),
-}
-
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(["test", *args])
@@ -47,16 +36,8 @@ def test_example_specs_pass_their_cases(capsys: pytest.CaptureFixture[str]) -> N
         expects = {c["expect"] for c in cases}
         assert {"pass", "block"} <= expects, f"{name} needs everyday cases that pass and cases that block"
         assert len(cases) >= 10
-    failed = {(c["spec"], c["name"]) for c in report["cases"] if not c["passed"]}
-    assert failed <= KNOWN_TOPIC_MISSES, f"cases failing for reasons other than the topic engine's known misses: " \
-                                         f"{sorted(failed - KNOWN_TOPIC_MISSES)}"
-    for c in report["cases"]:
-        if not c["passed"]:
-            topics = [a for a in c["assessments"] if a["validator"] == "denied_topics"]
-            others = [a for a in c["assessments"] if a["validator"] != "denied_topics" and a["error"]]
-            assert topics and not others, c["name"]
-    assert code == (0 if not failed else 1)
-    assert report["ok"] is (not failed)
+    failed = sorted((c["spec"], c["name"]) for c in report["cases"] if not c["passed"])
+    assert failed == [] and code == 0 and report["ok"] is True, failed
 
 
 def test_remote_entries_answer_from_local_servers(capsys: pytest.CaptureFixture[str]) -> None:
@@ -65,8 +46,8 @@ def test_remote_entries_answer_from_local_servers(capsys: pytest.CaptureFixture[
     code, out, _ = run(capsys, str(SPECS / "bedrock-layered.yaml"), str(SPECS / "llama-guard-single-endpoint.rail"),
                        "--json")
     report = json.loads(out)
-    failed = {(c["spec"], c["name"]) for c in report["cases"] if not c["passed"]}
-    assert failed <= KNOWN_TOPIC_MISSES and code == (1 if failed else 0), sorted(failed)
+    failed = sorted((c["spec"], c["name"]) for c in report["cases"] if not c["passed"])
+    assert failed == [] and code == 0, failed
     cases = {(c["spec"], c["name"]): c for c in report["cases"]}
     violence = cases[("bedrock-layered", "guardrail blocks violence")]
     guardrail = next(a for a in violence["assessments"] if a["validator"] == "bedrock_guardrail")

@@ -49,3 +49,7 @@ def test_documented_behaviour_of_the_examples():
     topics = railguard.Guard.from_text(blocks("denied_topics")[0])
     r = topics.validate("How much paracetamol can I safely take in one day?")
     assert r.blocked and r.failures[0].categories == ("medication-dosage",)
+    index = topics.validate("What is an index fund?")  # nearer to the counter-example than to the topic: 0
+    assert not index.blocked and index.assessments[0].details["scores"]["investment-advice"] == 0
+    shares = topics.validate("Should I sell my Tesla shares before the results?")
+    assert shares.blocked and shares.failures[0].categories == ("investment-advice",)

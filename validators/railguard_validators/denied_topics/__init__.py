@@ -1,4 +1,5 @@
-"""``denied_topics``: block texts about topics the spec describes (name, definition, examples).
+"""``denied_topics``: block texts about topics the spec describes (name, definition, examples, and
+optionally counter-examples: texts near the topic that are not on it and must pass).
 
 Four engines, chosen with ``engine:``: ``semantic`` (the default, core install: all-MiniLM-L6-v2
 on numpy, nearest example, thresholds calibrated against a shipped background of everyday
@@ -10,7 +11,9 @@ load fails when it is loaded, and never falls back to another engine.
 
 A text is scored as a whole and, when it has several sentences, sentence by sentence;
 a topic's score is the best of these, and the topic matches when it reaches the topic's
-threshold.
+threshold. A segment nearer to one of a topic's counter-examples than to the topic itself (its
+definition and every example) scores 0 for it: that is how a spec says "questions about my own
+bonus are fine" next to a topic about colleagues' pay, which similarity alone cannot tell apart.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ MAX_TOPICS = 30  # Bedrock's limits
 MAX_DEFINITION = 1000
 MAX_EXAMPLES = 5
 MAX_EXAMPLE = 100
+MAX_COUNTER_EXAMPLES = 10  # not a Bedrock field: railguard's own bound, examples' length limit
 ENGINES = (semantic.NAME, embedding.NAME, lexical.NAME, llm.NAME)
 
 
@@ -48,6 +52,7 @@ class Topic:
     definition: str
     examples: tuple[str, ...]
     threshold: float
+    counter_examples: tuple[str, ...] = ()
 
 
 def _preview(text: str) -> str:
@@ -92,6 +97,11 @@ class DeniedTopics(Validator):
                         "examples": {"type": "array", "items": {"type": "string", "minLength": 1},
                                      "description": f"At most {MAX_EXAMPLES} examples of at most "
                                                     f"{MAX_EXAMPLE} characters (Bedrock's limits)."},
+                        "counter_examples": {
+                            "type": "array", "items": {"type": "string", "minLength": 1},
+                            "description": f"At most {MAX_COUNTER_EXAMPLES} texts of at most {MAX_EXAMPLE} "
+                                           "characters that come near the topic but are not on it: a text "
+                                           "nearer to one of them than to the topic does not match it."},
                         "threshold": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
                     },
                 },
@@ -105,21 +115,24 @@ class DeniedTopics(Validator):
         super().__init__(params, stage=stage)
         self.engine_name = self.params.get("engine", semantic.NAME)
         specs = [(t["name"], t["definition"], tuple(t.get("examples", ()))) for t in self.params["topics"]]
+        counter = [tuple(t.get("counter_examples", ())) for t in self.params["topics"]]
         if self.engine_name == embedding.NAME:
-            self.engine: Any = embedding.EmbeddingEngine(specs, self.params.get("model", embedding.DEFAULT_MODEL))
+            self.engine: Any = embedding.EmbeddingEngine(specs, self.params.get("model", embedding.DEFAULT_MODEL),
+                                                         counter_examples=counter)
         elif self.engine_name == llm.NAME:
             self.engine = llm.LLMEngine(specs, _plain(self.params["model"]),
-                                        self.params.get("max_new_tokens", llm.MAX_NEW_TOKENS))
+                                        self.params.get("max_new_tokens", llm.MAX_NEW_TOKENS), counter_examples=counter)
         elif self.engine_name == semantic.NAME:
-            self.engine = semantic.SemanticEngine(specs)
+            self.engine = semantic.SemanticEngine(specs, counter_examples=counter)
         else:
-            self.engine = lexical.LexicalEngine(specs)
+            self.engine = lexical.LexicalEngine(specs, counter_examples=counter)
         # CPU-cheap and linear (a token lookup): run in the calling thread. The semantic engine runs a
         # transformer (milliseconds per text) and goes to the worker pool like the embedding engine.
         self.inline = self.engine_name == lexical.NAME
         default = float(self.params.get("threshold", self.engine.default_threshold))
         self.topics = tuple(Topic(t["name"], t["definition"], tuple(t.get("examples", ())),
-                                  float(t.get("threshold", default))) for t in self.params["topics"])
+                                  float(t.get("threshold", default)), tuple(t.get("counter_examples", ())))
+                            for t in self.params["topics"])
 
     @classmethod
     def check_params(cls, params: Mapping[str, Any]) -> Iterable[ParamIssue]:
@@ -246,6 +259,21 @@ def _topic_issues(i: int, topic: Mapping[str, Any], seen: dict[str, int]) -> Ite
             if isinstance(example, str) and len(example) > MAX_EXAMPLE:
                 yield ParamIssue(("topics", i, "examples", k), f"{_preview(example)} has {len(example)} characters; "
                                  f"an example has at most {MAX_EXAMPLE} (Bedrock's limit)")
+    counter = topic.get("counter_examples")
+    if isinstance(counter, list):
+        if len(counter) > MAX_COUNTER_EXAMPLES:
+            yield ParamIssue(("topics", i, "counter_examples"), f"{len(counter)} counter-examples; a topic has at "
+                             f"most {MAX_COUNTER_EXAMPLES}")
+        own = {e.strip().lower() for e in examples if isinstance(e, str)} if isinstance(examples, list) else set()
+        for k, text in enumerate(counter):
+            if not isinstance(text, str):
+                continue
+            if len(text) > MAX_EXAMPLE:
+                yield ParamIssue(("topics", i, "counter_examples", k), f"{_preview(text)} has {len(text)} characters; "
+                                 f"a counter-example has at most {MAX_EXAMPLE}")
+            elif text.strip().lower() in own:
+                yield ParamIssue(("topics", i, "counter_examples", k), f"{_preview(text)} is also one of the topic's "
+                                 f"examples: a text cannot be both on the topic and not on it")
 
 
 @hookimpl

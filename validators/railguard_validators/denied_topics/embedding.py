@@ -130,14 +130,18 @@ class EmbeddingEngine:
     name = NAME
     default_threshold = DEFAULT_THRESHOLD
 
-    def __init__(self, topics: Sequence[tuple[str, str, Sequence[str]]], model: str = DEFAULT_MODEL):
+    def __init__(self, topics: Sequence[tuple[str, str, Sequence[str]]], model: str = DEFAULT_MODEL,
+                 counter_examples: Sequence[Sequence[str]] = ()):
         self.names = [name for name, _, _ in topics]
         self.parts = [(i, text) for i, (_, definition, examples) in enumerate(topics)
                       for text in (definition, *clauses(definition), *examples)]
+        # A segment nearer to a counter-example of a topic than to any of its parts scores 0 for it.
+        self.counter = [(i, text) for i, texts in enumerate(counter_examples) for text in texts]
         self.model_name = model
         self._model: Any = None
         self._lock: threading.Lock | None = None
         self._vectors: Any = None
+        self._counter_vectors: Any = None
         self._batch: dict[str, Any] = {}  # segment -> embedding, from the last prepare() (a batch)
 
     def setup(self) -> None:
@@ -145,9 +149,9 @@ class EmbeddingEngine:
             return
         model, lock = load(resolve(self.model_name))
         with lock:
-            vectors = model.encode([text for _, text in self.parts], normalize_embeddings=True,
+            vectors = model.encode([text for _, text in self.parts + self.counter], normalize_embeddings=True,
                                    convert_to_numpy=True, show_progress_bar=False)
-        self._vectors = vectors
+        self._vectors, self._counter_vectors = vectors[:len(self.parts)], vectors[len(self.parts):]
         self._model, self._lock = model, lock
 
     def _encode(self, texts: Sequence[str]) -> Any:
@@ -174,4 +178,9 @@ class EmbeddingEngine:
         out = np.full((len(segments), len(self.names)), -1.0)
         for col, (topic, _) in enumerate(self.parts):
             out[:, topic] = np.maximum(out[:, topic], sims[:, col])
+        if self.counter:
+            against = np.full(out.shape, -1.0)
+            for col, (topic, _) in enumerate(self.counter):
+                against[:, topic] = np.maximum(against[:, topic], emb @ self._counter_vectors[col])
+            out = np.where(against > out, 0.0, out)
         return [[max(0.0, float(v)) for v in row] for row in out]

@@ -6,7 +6,8 @@ definition and examples, a term counted once per part it appears in. Weights are
 several topics share says less than a word only one topic uses; a text term that no
 topic uses weighs as much as a word of one topic only (it is evidence of something
 else). The score is the cosine of the text's vector and the profile's: 0 (no shared
-term) to 1.
+term) to 1. A text whose cosine with a topic's counter-examples (one profile, built the same way)
+is higher than with the topic scores 0 for it.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ class LexicalEngine:
     name = NAME
     default_threshold = DEFAULT_THRESHOLD
 
-    def __init__(self, topics: Sequence[tuple[str, str, Sequence[str]]]):
-        """``topics``: (name, definition, examples) per topic."""
+    def __init__(self, topics: Sequence[tuple[str, str, Sequence[str]]],
+                 counter_examples: Sequence[Sequence[str]] = ()):
+        """``topics``: (name, definition, examples) per topic; ``counter_examples``: per topic, texts that are
+        not on it (a text nearer to their vocabulary than to the topic's scores 0 for the topic)."""
         self.names = [name for name, _, _ in topics]
         counts: list[Counter[str]] = []
         for name, definition, examples in topics:
@@ -46,6 +49,17 @@ class LexicalEngine:
             vec = {t: (1 + math.log(c)) * self.idf[t] for t, c in profile.items()}
             self.profiles.append(vec)
             self.norms.append(math.sqrt(sum(v * v for v in vec.values())))
+        # Counter-examples are weighed with the topics' idf (their own words do not change what a topic's
+        # words are worth), as one profile per topic, like the topic's.
+        self.counter: list[tuple[dict[str, float], float] | None] = []
+        for k in range(n):
+            texts = counter_examples[k] if k < len(counter_examples) else ()
+            bag: Counter[str] = Counter()
+            for text in texts:
+                bag.update(set(terms(text)))
+            vec = {t: (1 + math.log(c)) * self.idf.get(t, self.unseen_idf) for t, c in bag.items()}
+            norm = math.sqrt(sum(v * v for v in vec.values()))
+            self.counter.append((vec, norm) if norm else None)
 
     def setup(self) -> None:
         """Nothing to load."""
@@ -61,7 +75,12 @@ class LexicalEngine:
         vec = {t: (1 + math.log(c)) * self.idf.get(t, self.unseen_idf) for t, c in tf.items()}
         norm = math.sqrt(sum(v * v for v in vec.values()))
         out = []
-        for profile, pnorm in zip(self.profiles, self.norms):
+        for profile, pnorm, counter in zip(self.profiles, self.norms, self.counter):
             dot = sum(w * profile[t] for t, w in vec.items() if t in profile)
-            out.append(dot / (norm * pnorm) if dot and pnorm else 0.0)
+            score = dot / (norm * pnorm) if dot and pnorm else 0.0
+            if score and counter is not None:
+                cvec, cnorm = counter
+                if sum(w * cvec[t] for t, w in vec.items() if t in cvec) / (norm * cnorm) > score:
+                    score = 0.0
+            out.append(score)
         return out

@@ -37,12 +37,16 @@ of the topics the text is about, written exactly as above, or {{"topics": []}} i
 of them."""
 
 
-def render(topics: Sequence[tuple[str, str, Sequence[str]]], text: str) -> str:
+def render(topics: Sequence[tuple[str, str, Sequence[str]]], text: str,
+           counter_examples: Sequence[Sequence[str]] = ()) -> str:
     lines = []
     for n, (name, definition, examples) in enumerate(topics, 1):
         lines.append(f"{n}. {name}: {definition.strip()}")
         if examples:
             lines.append("   Examples: " + "; ".join(json.dumps(e, ensure_ascii=False) for e in examples))
+        counter = counter_examples[n - 1] if n - 1 < len(counter_examples) else ()
+        if counter:
+            lines.append("   Not this topic: " + "; ".join(json.dumps(e, ensure_ascii=False) for e in counter))
     return PROMPT.format(topics="\n".join(lines), text=text)
 
 
@@ -73,8 +77,9 @@ class LLMEngine:
     default_threshold = DEFAULT_THRESHOLD
 
     def __init__(self, topics: Sequence[tuple[str, str, Sequence[str]]], model: Mapping[str, Any],
-                 max_new_tokens: int = MAX_NEW_TOKENS):
+                 max_new_tokens: int = MAX_NEW_TOKENS, counter_examples: Sequence[Sequence[str]] = ()):
         self.topics = list(topics)
+        self.counter_examples = [tuple(c) for c in counter_examples]
         self.names = [name for name, _, _ in topics]
         self.model = model
         self.max_new_tokens = max_new_tokens
@@ -110,6 +115,6 @@ class LLMEngine:
         self.setup()
         out = []
         for text in segments:
-            found = set(parse(self.backend.generate(render(self.topics, text)), self.names))
+            found = set(parse(self.backend.generate(render(self.topics, text, self.counter_examples)), self.names))
             out.append([1.0 if name in found else 0.0 for name in self.names])
         return out

@@ -23,6 +23,10 @@ not set the bar: short background prompts that are as close to the topic as its 
 to each other (``ON_TOPIC`` times the median leave-one-out similarity of the examples) are left out
 of the calibration. The cut-off is never below ``FLOOR``.
 
+A segment whose best cosine with one of a topic's counter-examples is higher than with any part of
+the topic is not on it: its raw score for that topic is at most 0. The background is scored the same
+way, so a topic's cut-off is set on everyday prompts as the topic, with its counter-examples, reads them.
+
 The score reported is the raw score mapped so that the cut-off is 0.5 (0 below stays 0, 1 stays
 1); the default ``threshold`` is 0.5, and a spec's ``threshold`` moves it in that calibrated scale.
 The constants were chosen on the tuning half of ``benchmarks/data/advice_prompts.jsonl`` and
@@ -112,7 +116,8 @@ class SemanticEngine:
     name = NAME
     default_threshold = DEFAULT_THRESHOLD
 
-    def __init__(self, topics: Sequence[tuple[str, str, Sequence[str]]]):
+    def __init__(self, topics: Sequence[tuple[str, str, Sequence[str]]],
+                 counter_examples: Sequence[Sequence[str]] = ()):
         self.names = [name for name, _, _ in topics]
         # Clauses of three words or more only: a one-word clause ("funds" out of "stocks, funds, bonds")
         # would match every text that uses the word, whatever it is about.
@@ -121,12 +126,15 @@ class SemanticEngine:
             for text, is_example in ((definition, False),
                                      *((c, False) for c in clauses(definition) if len(c.split()) >= MIN_CLAUSE_WORDS),
                                      *((e, True) for e in examples))]
+        self.counter: list[tuple[int, str]] = [(i, text) for i, texts in enumerate(counter_examples) for text in texts]
         self._ready = False
         self._lock = threading.Lock()
         self._score_lock = threading.Lock()
         self._engine: Any = None
         self._refs: Any = None
         self._owner: Any = None
+        self._counter_refs: Any = None
+        self._counter_owner: Any = None
         self._bg: Any = None
         self._batch: dict[str, Any] = {}
         self.cutoffs: list[float] = []
@@ -143,15 +151,18 @@ class SemanticEngine:
             import numpy as np
 
             engine = embed.engine(ENCODER)
-            refs = engine.embed([text for _, text, _ in self.parts])
+            vectors = engine.embed([text for _, text, _ in self.parts] + [text for _, text in self.counter])
+            refs, self._counter_refs = vectors[:len(self.parts)], vectors[len(self.parts):]
             owner = np.array([topic for topic, _, _ in self.parts])
+            self._counter_owner = np.array([topic for topic, _ in self.counter], dtype=np.int64)
             examples = np.array([is_example for _, _, is_example in self.parts], dtype=bool)
             bg = background()
             seg_nearest = self._nearest(bg.segments, refs, owner)
             # Per calibration prompt: its best segment, as a text is scored.
             nearest = np.maximum.reduceat(seg_nearest, bg.starts, axis=0)
             multi = np.diff(np.r_[bg.starts, len(bg.segments)]) > 1
-            raw_bg = np.maximum.reduceat(seg_nearest - DISCOUNT * bg.segment_common[:, None], bg.starts, axis=0)
+            seg_raw = self._vetoed(bg.segments, seg_nearest, seg_nearest - DISCOUNT * bg.segment_common[:, None])
+            raw_bg = np.maximum.reduceat(seg_raw, bg.starts, axis=0)
             cutoffs, cutoffs_multi = [], []
             for k in range(len(self.names)):
                 keep = np.ones(len(raw_bg), dtype=bool)
@@ -178,7 +189,7 @@ class SemanticEngine:
             self.cutoffs = cutoffs
             counts = np.diff(np.r_[bg.starts, len(bg.segments)])
             self._typical_segments = float(counts[counts > 1].mean()) if (counts > 1).any() else 1.0
-            self._segment_scores = np.sort(seg_nearest - DISCOUNT * bg.segment_common[:, None], axis=0)
+            self._segment_scores = np.sort(seg_raw, axis=0)
             self._engine, self._refs, self._owner, self._bg = engine, refs, owner, bg
             self._ready = True
 
@@ -194,11 +205,25 @@ class SemanticEngine:
                 out[:, k] = sims[:, cols].max(axis=1)
         return out
 
+    def _vetoed(self, vectors: Any, near: Any, raw: Any) -> Any:
+        """``raw``, at most 0 for a topic where the vector is nearer to one of its counter-examples than to
+        ``near`` (its best cosine with any part of the topic)."""
+        import numpy as np
+
+        if not self.counter:
+            return raw
+        sims = vectors @ self._counter_refs.T
+        against = np.full(near.shape, -1.0, dtype=np.float32)
+        for col, topic in enumerate(self._counter_owner):
+            against[:, topic] = np.maximum(against[:, topic], sims[:, col])
+        return np.where(against > near, np.minimum(raw, 0.0), raw)
+
     def _raw(self, vectors: Any) -> Any:
         import numpy as np
 
         near = self._nearest(vectors, self._refs, self._owner)
-        return near - DISCOUNT * np.asarray(common(vectors, self._bg.neighbours), dtype=np.float32)[:, None]
+        raw = near - DISCOUNT * np.asarray(common(vectors, self._bg.neighbours), dtype=np.float32)[:, None]
+        return self._vetoed(vectors, near, raw)
 
     def cut_for(self, segments: int) -> Any:
         """Each topic's cut-off for a text read as ``segments`` segments."""

@@ -125,6 +125,9 @@ class LlamaGuard(Validator):
                 examples = [str(e) for e in topic.get("examples", ())]
                 if examples:
                     description += "\nExamples of this topic:\n" + "\n".join(f" - {e}" for e in examples)
+                counter = [str(e) for e in topic.get("counter_examples", ())]
+                if counter:
+                    description += "\nNot this topic:\n" + "\n".join(f" - {e}" for e in counter)
                 added.append(Category(code, name, description, custom=True))
                 self.topics[code] = name
                 self.topic_actions[code] = entry.on_fail
