@@ -70,10 +70,10 @@ def main() -> None:
     sys.path[:0] = [str(ROOT), str(ROOT / "validators")]
     from railguard.text.encoder import Encoder
     from railguard_validators.denied_topics import semantic
-    from railguard_validators.denied_topics.text import segments
+    from railguard_validators.denied_topics.text import reading, segments
 
     encoder = Encoder()
-    texts = rows()
+    texts = [reading(t) for t in rows()]  # read as the validator reads a text (denied_topics: segments)
     q = np.round(encoder.embed(texts) * 127).astype(np.int8)
     half = len(texts) // 2
     # The calibration half is read the way the validator reads a text (the whole text and its sentences):

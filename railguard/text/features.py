@@ -23,7 +23,7 @@ from itertools import filterfalse
 
 import numpy as np
 
-__all__ = ["fold", "decodings", "hashed", "signals", "SIGNALS", "Folded"]
+__all__ = ["fold", "decodings", "hashed", "signals", "SIGNALS", "Folded", "LOOKALIKES"]
 
 # Invisible or format characters that change nothing a reader sees.
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufe00-\ufe0f\ufeff"
@@ -36,6 +36,9 @@ _CONFUSABLE = str.maketrans({
     "α": "a", "ο": "o", "ρ": "p", "ν": "v", "τ": "t", "ι": "i", "κ": "k", "ε": "e", "υ": "u", "χ": "x",
     "ѡ": "w", "ԛ": "q", "ɑ": "a", "ı": "i",
 })
+# The same letters in either case, for readers that keep case (denied_topics: a cased embedding model).
+LOOKALIKES = {**_CONFUSABLE, **{ord(chr(k).upper()): v.upper() for k, v in _CONFUSABLE.items()
+                                if chr(k).upper() != chr(k) and len(chr(k).upper()) == 1}}
 _LATIN_WORD = re.compile(r"[a-z]")
 _MIXED = re.compile(r"\b(?=\w*[a-z])(?=\w*[\u0370-\u03ff\u0400-\u04ff])\w+\b")
 _LEET = str.maketrans({"4": "a", "@": "a", "3": "e", "1": "i", "!": "i", "0": "o", "5": "s", "$": "s",

@@ -25,7 +25,7 @@ from railguard import ChunkPolicy, Context, Outcome, ParamIssue, Validator, hook
 
 from . import embedding, lexical, llm, semantic
 from ..llama_guard.schema import PARAMS_SCHEMA
-from .text import segments
+from .text import reading, segments
 
 MAX_TOPICS = 30  # Bedrock's limits
 MAX_DEFINITION = 1000
@@ -114,8 +114,11 @@ class DeniedTopics(Validator):
     def __init__(self, params: Mapping[str, Any] | None = None, *, stage: str = "output"):
         super().__init__(params, stage=stage)
         self.engine_name = self.params.get("engine", semantic.NAME)
-        specs = [(t["name"], t["definition"], tuple(t.get("examples", ()))) for t in self.params["topics"]]
-        counter = [tuple(t.get("counter_examples", ())) for t in self.params["topics"]]
+        # A local engine reads a topic as it reads a text (``reading``); the llm engine sends what was written.
+        read = str if self.engine_name == llm.NAME else reading
+        specs = [(t["name"], read(t["definition"]), tuple(read(e) for e in t.get("examples", ())))
+                 for t in self.params["topics"]]
+        counter = [tuple(read(e) for e in t.get("counter_examples", ())) for t in self.params["topics"]]
         if self.engine_name == embedding.NAME:
             self.engine: Any = embedding.EmbeddingEngine(specs, self.params.get("model", embedding.DEFAULT_MODEL),
                                                          counter_examples=counter)
@@ -187,11 +190,13 @@ class DeniedTopics(Validator):
             prepare([seg for text in texts for seg in self.segments(text)])
 
     def segments(self, text: str) -> list[str]:
-        """The whole text (when it is short enough to be read as one) and each of its sentences. The llm
-        engine reads the whole text in one call (long texts are chunked by the runtime)."""
+        """The whole text (when it is short enough to be read as one) and each of its sentences, read as a
+        person reads them (``reading``: full-width or mathematical letters, a zero-width space in every word
+        or Cyrillic look-alikes must not slip a text past a topic). The llm engine reads the whole text as
+        written, in one call (long texts are chunked by the runtime)."""
         if self.engine_name == llm.NAME:
             return [text]
-        return segments(text)
+        return segments(reading(text))
 
     def score_many(self, texts: Sequence[str]) -> list[dict[str, float]]:
         """Each text's score per topic (the best over the whole text and its sentences)."""
