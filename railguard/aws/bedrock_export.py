@@ -301,7 +301,11 @@ def _export_regex(params: dict, entry: Any, stage: str, where: str, merged: _Mer
     default = _stage_action("sensitive", entry.on_fail, where, notes)
     if default is None:
         return
-    _unknown_keys(params, ("patterns",), where, notes)
+    _unknown_keys(params, ("patterns", "normalize", "max_match"), where, notes)
+    if params.get("normalize", True):
+        notes.append(f"{where}: Bedrock matches regexes against the text as written; railguard's reading "
+                     f"(normalize: invisible characters dropped, full-width and other-script digits as ASCII) "
+                     f"is not exported")
     for p in params.get("patterns") or ():
         own = p.get("action")
         action = {"mask": "ANONYMIZE", "block": "BLOCK"}[own] if own else default

@@ -38,6 +38,7 @@ from ..graph import GuardGraph, Node, StageGraph
 from ..messages import Conversation
 from ..results import Assessment, GuardResult, Span, StageResult
 from ..telemetry import state as _telemetry
+from ..text.normalize import visible_len
 from ..validator import Context
 from .execute import Raw
 from .flow import _result, input_part, output_part
@@ -46,6 +47,11 @@ from .stage import Started, _node_kind, apply_masks, collect, merge_spans
 __all__ = ["OpenStream", "Pull", "Poll", "Emit", "StreamClosed", "StreamPlan", "plan_stream", "stream_flow"]
 
 BATCH_BACKLOG = 4  # batches in flight before the stream waits for the oldest (memory bound)
+# A window validator's look-ahead counts characters a reader sees: invisible ones (zero-width spaces, soft
+# hyphens, bidi controls: what detectors drop before matching) in the held-back tail do not use it up, so
+# "E1<ZWSP>2<ZWSP>3..." is held back whole. The tail grows by at most this many times the look-ahead for them
+# (bounded hold-back); denser invisible runs than that are cut as written characters.
+INVISIBLE_SLACK = 3
 
 
 @dataclass(frozen=True)
@@ -295,6 +301,20 @@ class _Incremental:
                 self.masks.setdefault((g.start, g.end, g.type, node.spec.id), (g, node))
         return clear
 
+    def _horizon(self, look: int) -> int:
+        """Where the last ``look`` visible characters of the text start (see ``INVISIBLE_SLACK``)."""
+        end = self.total
+        start = end - look
+        lowest = max(self.base, end - (1 + INVISIBLE_SLACK) * look)
+        if start <= lowest:
+            return max(start, self.base)
+        seen = visible_len(self.win[start - self.base:])
+        while seen < look and start > lowest:
+            wider = max(lowest, start - (look - seen))
+            seen += visible_len(self.win[wider - self.base:start - self.base])
+            start = wider
+        return start
+
     def _watch(self, track: _Track, raw: Raw, offset: int) -> None:
         """A monitored validator: record what it would do (its strongest action, its spans), never act."""
         error = raw.error
@@ -337,7 +357,7 @@ class _Incremental:
             for (node, look), raw in zip(self.plan.window, raws):
                 track = self.tracks[id(node)]
                 track.ran(raw)
-                horizon = None if final else self.total - look
+                horizon = None if final else self._horizon(look)
                 local_clear = min(local_clear, self._apply(track, raw, self.base, horizon))
         release = max(min(local_clear, remote_clear), self.released)
         live = [(s, n) for s, n in self.masks.values() if s.end > self.released]

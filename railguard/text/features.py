@@ -23,7 +23,7 @@ from itertools import filterfalse
 
 import numpy as np
 
-__all__ = ["fold", "decodings", "hashed", "signals", "SIGNALS", "Folded", "LOOKALIKES"]
+__all__ = ["fold", "decodings", "hashed", "signals", "SIGNALS", "Folded", "LOOKALIKES", "latin_lookalikes"]
 
 # Invisible or format characters that change nothing a reader sees.
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufe00-\ufe0f\ufeff"
@@ -39,6 +39,30 @@ _CONFUSABLE = str.maketrans({
 # The same letters in either case, for readers that keep case (denied_topics: a cased embedding model).
 LOOKALIKES = {**_CONFUSABLE, **{ord(chr(k).upper()): v.upper() for k, v in _CONFUSABLE.items()
                                 if chr(k).upper() != chr(k) and len(chr(k).upper()) == 1}}
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_CYRILLIC_GREEK = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f]")
+_ANY_WORD = re.compile(r"[^\W_]+")
+
+
+def latin_lookalikes(text: str) -> str:
+    """Cyrillic and Greek letters that look Latin, as Latin, where they disguise Latin text: in a word that
+    mixes Latin with Cyrillic or Greek letters ("Proj\u0435ct"), and, in a text of more Latin letters than
+    Cyrillic and Greek ones, in a word made only of look-alikes ("\u0430" for "a", "\u0405\u041d\u041e\u0420"
+    for "SHOP"). Any other Cyrillic or Greek word stays itself ("\u041f\u0440\u043e\u0435\u043a\u0442",
+    "\u03a9\u03bc\u03ad\u03b3\u03b1"). One character for one, so offsets are kept; linear."""
+    if text.isascii() or _CYRILLIC_GREEK.search(text) is None:
+        return text
+    latin = len(_LATIN_LETTER.findall(text)) > len(_CYRILLIC_GREEK.findall(text))
+
+    def word(m: re.Match[str]) -> str:
+        w = m.group()
+        if _CYRILLIC_GREEK.search(w) is None:
+            return w
+        if _LATIN_LETTER.search(w) or (latin and all(ord(c) in LOOKALIKES for c in w)):
+            return w.translate(LOOKALIKES)
+        return w
+
+    return _ANY_WORD.sub(word, text)
 _LATIN_WORD = re.compile(r"[a-z]")
 _MIXED = re.compile(r"\b(?=\w*[a-z])(?=\w*[\u0370-\u03ff\u0400-\u04ff])\w+\b")
 _LEET = str.maketrans({"4": "a", "@": "a", "3": "e", "1": "i", "!": "i", "0": "o", "5": "s", "$": "s",

@@ -40,7 +40,7 @@ from functools import lru_cache
 from typing import Any, Callable, Sequence
 
 __all__ = ["Layer", "Normalized", "normalize", "rewrite", "CharMap", "uneven", "is_mark", "is_word",
-           "clean_char", "clean", "back"]
+           "clean_char", "clean", "back", "visible_len"]
 
 
 # -- offset maps ----------------------------------------------------------------------------
@@ -185,6 +185,17 @@ def clean(text: str) -> tuple[str, list[tuple[int, int, int]]]:
                     edits.append((i, i + 1, n))
     out.append(text[pos:])
     return "".join(out), edits
+
+
+_SEEN = CharMap(lambda ch: "" if clean_char(ch) == "" else ch)
+
+
+def visible_len(text: str) -> int:
+    """How many characters of ``text`` a reader sees: those :func:`clean` does not drop (zero-width and
+    other invisible or format characters do not count). Linear, and ``len`` for ASCII text."""
+    if text.isascii():
+        return len(text)
+    return len(text.translate(_SEEN))
 
 
 # -- layer 2: separators between digits -----------------------------------------------------------

@@ -58,6 +58,8 @@ def test_layered_spec_exports_per_stage_actions(capsys):
     assert [w["text"] for w in request["wordPolicyConfig"]["wordsConfig"]] == ["confidential", "internal use only"]
     assert request["blockedInputMessaging"] == "Sorry, I can't help with that request."
     assert err.splitlines() == [
+        f"note: {LAYERED}:17: $.input[1].regex: Bedrock matches regexes against the text as written; railguard's reading "
+        "(normalize: invisible characters dropped, full-width and other-script digits as ASCII) is not exported",
         f"note: {LAYERED}:25: $.input[3].bedrock_guardrail: not exported: a reference to Bedrock guardrail "
         "a1b2c3d4e5f6 (a guardrail cannot include another)",
         f"note: {LAYERED}:29: $.output[2].bedrock_guardrail: not exported: a reference to Bedrock guardrail "
@@ -99,6 +101,8 @@ output:
         f"note: {spec}:8: $.output[0].words.normalize: not exported; Bedrock matches words its own way",
         f"note: {spec}:8: $.output[0].words.words[0]: 'mask' exported as BLOCK (Bedrock's word filters cannot "
         "mask)",
+        f"note: {spec}:9: $.output[1].regex: Bedrock matches regexes against the text as written; railguard's reading "
+        "(normalize: invisible characters dropped, full-width and other-script digits as ASCII) is not exported",
         f"note: {spec}:10: $.output[2].denied_topics.engine: no Bedrock counterpart; not exported",
         f"note: {spec}:10: $.output[2].denied_topics.topics[0].threshold: no Bedrock counterpart; not exported",
     ]
@@ -261,3 +265,11 @@ def test_import_errors(tmp_path, capsys):
     assert "nothing in this guardrail maps to railguard validators" in capsys.readouterr()[1]
     assert main(["import", "bedrock", str(tmp_path / "missing.json")]) == 1
     assert "cannot read" in capsys.readouterr()[1]
+
+
+def test_a_regex_matched_as_written_exports_without_a_note(tmp_path, capsys):
+    spec = write(tmp_path, "railguard: 1\nname: exact\ninput:\n"
+                           "  - regex: {normalize: false, patterns: [{name: CODE, pattern: 'X-[0-9]+', action: mask}]}\n")
+    code, out, err = export(spec, capsys)
+    assert code == 0 and err == ""
+    assert json.loads(out)["sensitiveInformationPolicyConfig"]["regexesConfig"][0]["pattern"] == "X-[0-9]+"

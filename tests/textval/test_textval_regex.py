@@ -153,10 +153,13 @@ def test_more_than_thirty_patterns_duplicates_and_empty_matches_are_errors(spec_
 
 def test_re2_flavour_differences_are_real(run):
     # \d and \b are ASCII in RE2 (documented): Arabic-Indic digits are not \d, \pN matches them.
-    ascii_digits = Regex({"patterns": [{"name": "N", "pattern": r"\d+"}]})
-    any_digits = Regex({"patterns": [{"name": "N", "pattern": r"\pN+"}]})
+    ascii_digits = Regex({"patterns": [{"name": "N", "pattern": r"\d+"}], "normalize": False})
+    any_digits = Regex({"patterns": [{"name": "N", "pattern": r"\pN+"}], "normalize": False})
     assert run(ascii_digits, "٣٤٥").passed
     assert not run(any_digits, "٣٤٥").passed
+    # Read as a person reads them (the default), they are digits, and \d finds them.
+    assert [(s.start, s.end) for s in run(Regex({"patterns": [{"name": "N", "pattern": r"\d+"}]}), "x ٣٤٥").spans] \
+        == [(2, 5)]
     # $ is the end of the text only (Python's $ also matches before a final newline).
     assert run(Regex({"patterns": [{"name": "E", "pattern": "end$"}]}), "the end\n").passed
     assert not run(Regex({"patterns": [{"name": "E", "pattern": "(?m)end$"}]}), "the end\n").passed
@@ -195,3 +198,62 @@ def test_shipped_specs_still_load():
     for path in sorted((ROOT / "specs").iterdir()):
         if path.suffix in (".yaml", ".rail"):
             railguard.Guard.from_file(path)
+
+
+# -- real-world text: the pattern matches what a reader sees, the mask covers what was written --------------
+ID = {"name": "EMPLOYEE_ID", "pattern": r"\bE\d{6}\b", "action": "mask"}
+
+
+@pytest.mark.parametrize("written", [
+    "E\uff11\uff12\uff13\uff14\uff15\uff16",            # full-width digits
+    "\uff25123456",                                          # a full-width E
+    "E1\u200b23456",                                         # one zero-width space
+    "E\u200b1\u200b2\u200b3\u200b4\u200b5\u200b6",              # one after every character
+    "E12\u00ad34\u206056",                                   # a soft hyphen and a word joiner
+    "E\U0001d7cf\U0001d7d0\U0001d7d1456",                        # mathematical bold digits
+    "E\u0661\u0662\u0663\u0664\u0665\u0666",                  # Arabic-Indic digits
+])
+def test_a_disguised_identifier_is_masked_over_its_original_characters(guard, written):
+    g = guard(YAML)
+    text = f"My ID is {written}, thanks."
+    r = g.validate(text)
+    assert r.output == "My ID is {EMPLOYEE_ID}, thanks."
+    (span,) = r.failures[0].spans
+    assert text[span.start:span.end] == written
+
+
+def test_spaces_and_dashes_read_as_the_pattern_writes_them(run):
+    v = Regex({"patterns": [{"name": "REF", "pattern": r"\bREF-\d{4} \d{4}\b"}]})
+    text = "see REF\u20131234\u00a05678 and REF\u2011 9999"
+    out = run(v, text)
+    assert [text[s.start:s.end] for s in out.spans] == ["REF\u20131234\u00a05678"]
+
+
+def test_normalize_false_matches_the_text_exactly_as_given(guard, run):
+    raw = Regex({"patterns": [ID], "normalize": False})
+    assert run(raw, "My ID is E1\u200b23456").passed
+    assert not run(raw, "My ID is E123456").passed
+    nbsp = Regex({"patterns": [{"name": "NBSP", "pattern": "\\x{a0}"}], "normalize": False})
+    assert [s.start for s in run(nbsp, "a\u00a0b").spans] == [1]
+    assert run(Regex({"patterns": [{"name": "NBSP", "pattern": "\\x{a0}"}]}), "a\u00a0b").passed  # read as a space
+    yaml = YAML.replace("      patterns:", "      normalize: false\n      patterns:")
+    rail = RAIL.replace("<regex>", '<regex normalize="false">')
+    assert guard(yaml).spec.input[0].params == guard(rail).spec.input[0].params
+    assert guard(yaml).spec.input[0].params["normalize"] is False
+
+
+@pytest.mark.parametrize("written", ["E\u200b1\u200b2\u200b3\u200b4\u200b5\u200b6",
+                                     "E" + "".join(c + "\u200b\u200b\u200b" for c in "123456"),
+                                     "E\uff11\uff12\uff13\uff14\uff15\uff16"])
+def test_a_stream_one_character_at_a_time_never_releases_part_of_a_disguised_identifier(guard, written):
+    """The look-ahead counts characters a reader sees: invisible ones inside a value do not use it up, so the
+    value is held back whole and masked as validate() masks it."""
+    g = guard("railguard: 1\nname: t\noutput:\n  - regex:\n      patterns:\n"
+              "        - {name: EMPLOYEE_ID, pattern: '\\bE\\d{6}\\b', action: mask}\n")
+    assert g.graph.output.nodes[0].validator.lookahead() == 8  # far shorter than the disguised value
+    text = f"Your ID is {written} and that is all. " + "More words follow here. " * 3
+    stream = g.stream(iter(list(text)))
+    out = "".join(stream)
+    assert out == g.validate(text, source="output").output
+    assert "{EMPLOYEE_ID}" in out and not any(d in out for d in "123456\uff11\uff16")
+    assert stream.result.stream["mode"] == "incremental"

@@ -79,6 +79,19 @@ def test_unicode_letters_marks_and_case_folding(run):
     assert found(run, {"words": ["नम"]}, "नमस्ते") == []
 
 
+def test_cyrillic_and_greek_look_alikes_do_not_disguise_an_entry(run):
+    params = {"words": ["Project Nightingale", "darn"]}
+    text = "Proj\u0435ct Nightingal\u0435 is late, d\u0430rn, and PR\u041eJECT NIGHTINGALE too; \u0501\u0430rn"
+    assert found(run, params, text) == [
+        ("CUSTOM_WORD", "Proj\u0435ct Nightingal\u0435"), ("CUSTOM_WORD", "d\u0430rn"),
+        ("CUSTOM_WORD", "PR\u041eJECT NIGHTINGALE"), ("CUSTOM_WORD", "\u0501\u0430rn")]
+    # Russian text stays Russian: a Russian entry matches it, a Latin one does not match a Russian word.
+    assert found(run, {"words": ["\u043f\u0440\u043e\u0435\u043a\u0442"]},
+                 "\u041d\u043e\u0432\u044b\u0439 \u041f\u0440\u043e\u0435\u043a\u0442 \u0433\u043e\u0442\u043e\u0432") == [
+        ("CUSTOM_WORD", "\u041f\u0440\u043e\u0435\u043a\u0442")]
+    assert found(run, {"words": ["cop"]}, "\u042d\u0442\u043e \u0441\u043e\u0440 \u0438 \u043c\u0443\u0441\u043e\u0440") == []
+
+
 def test_scripts_without_spaces_match_inside_sentences(run):
     assert found(run, {"words": ["笨蛋"]}, "你是笨蛋吗？笨蛋！") == [("CUSTOM_WORD", "笨蛋"), ("CUSTOM_WORD", "笨蛋")]
 

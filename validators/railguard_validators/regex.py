@@ -5,6 +5,13 @@ whatever the pattern: a pattern RE2 cannot take (backreferences, lookaround,
 atomic groups...) is refused when the spec is loaded, never run on a backtracking
 engine. The text is encoded to UTF-8 once per call and every pattern scans the
 bytes; match offsets are mapped back to character offsets in one pass.
+
+Patterns match the text as a reader sees it (``normalize``, on by default): per character,
+invisible and format characters are dropped, every space separator is a space, every dash a
+``-``, digits of any script and full-width or mathematical letters their ASCII forms
+(:func:`railguard.text.normalize.clean`), so one zero-width space or a full-width digit does not
+carry an identifier past its pattern. Spans are mapped back to, and masks cover, the original
+characters. ``normalize: false`` matches the text exactly as given.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from railguard import Context, Outcome, ParamIssue, Span, Validator, hookimpl
+from railguard.text.normalize import Layer, Normalized, clean
 
 MAX_PATTERNS = 30  # Bedrock's limit of regexes per guardrail
 DEFAULT_MAX_MATCH = 256
@@ -246,6 +254,12 @@ class Regex(Validator):
                     },
                 },
             },
+            "normalize": {
+                "type": "boolean", "default": True,
+                "description": "Match the text as a reader sees it (invisible characters dropped, full-width "
+                               "and other-script digits and full-width letters as ASCII, any space a space, any "
+                               "dash '-'), with spans on the original characters; false: exactly as given.",
+            },
             "max_match": {
                 "type": "integer", "minimum": 1, "maximum": 100_000, "default": DEFAULT_MAX_MATCH,
                 "description": "Streaming only: the look-ahead (characters) held back for patterns whose "
@@ -260,6 +274,7 @@ class Regex(Validator):
     def __init__(self, params: Mapping[str, Any] | None = None, *, stage: str = "output"):
         super().__init__(params, stage=stage)
         self.max_match = int(self.params.get("max_match", DEFAULT_MAX_MATCH))
+        self.normalize = bool(self.params.get("normalize", True))
         self.patterns = [(p["name"], compile_pattern(p["pattern"]), p.get("action"))
                          for p in self.params["patterns"]]
         widths = [match_width(p["pattern"])[1] for p in self.params["patterns"]]
@@ -296,6 +311,12 @@ class Regex(Validator):
                                  f"match everywhere; make it require at least one character")
 
     def validate(self, text: str, context: Context) -> Outcome:
+        reading: Normalized | None = None
+        if self.normalize and not text.isascii():
+            cleaned, edits = clean(text)
+            if cleaned != text:
+                reading = Normalized(text, cleaned, [Layer(edits)] if edits else [])
+                text = cleaned
         data = text.encode("utf-8", "surrogatepass")
         found: list[tuple[int, int, int]] = []
         for n, (_, program, _) in enumerate(self.patterns):
@@ -307,6 +328,8 @@ class Regex(Validator):
             return Outcome.ok()
         if len(data) != len(text):
             found = _to_chars(data, found)
+        if reading is not None:  # offsets of the reading -> the original characters
+            found = [(*reading.span(s, e), n) for s, e, n in found]
         spans = []
         for s, e, n in found:
             name, _, action = self.patterns[n]

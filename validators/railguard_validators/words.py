@@ -8,7 +8,8 @@ each entry is stored as `` entry `` between two spaces. Entries with symbols tha
 carry meaning (``c++``, ``a$$``) are matched literally by a second automaton.
 
 The text is always read as a person sees it first (:func:`railguard.text.normalize.clean`:
-invisible characters dropped, NFKC, dashes and spaces unified). Optional normalisations of
+invisible characters dropped, NFKC, dashes and spaces unified; then Cyrillic and Greek
+look-alike letters as Latin where they disguise Latin text, ``latin_lookalikes``). Optional normalisations of
 common obfuscations (``leet``, ``repeats``,
 ``separators``, ``accents``) rewrite both the text and the entries. Every rewrite
 records an offset map, so spans are always offsets into the original text.
@@ -21,6 +22,7 @@ import unicodedata
 from typing import Any, Iterable, Mapping, Sequence
 
 from railguard import Context, Outcome, ParamIssue, Span, Validator, hookimpl
+from railguard.text.features import latin_lookalikes
 from railguard.text.normalize import CharMap, Layer, back, clean, is_mark, is_word, rewrite, uneven
 
 MAX_WORDS = 10_000  # Bedrock's GuardrailWordsConfig limit
@@ -132,6 +134,7 @@ class Normaliser:
         text, edits = _casefold(text)
         if edits:
             layers.append(Layer(edits))
+        text = latin_lookalikes(text)  # one character for one: no offset layer
         if "accents" in self.transforms:
             text, edits = _accents(text)
             if edits:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from railguard.text.features import LOOKALIKES
+from railguard.text.features import latin_lookalikes
 from railguard.text.normalize import clean
 
 # Function words and conversational filler: they say nothing about a topic.
@@ -59,30 +59,15 @@ def terms(text: str) -> list[str]:
     return out
 
 
-_LATIN = re.compile(r"[A-Za-z]")
-_CYRILLIC_GREEK = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f]")
-_WORD = re.compile(r"[^\W_]+")
-
-
-def _mixed(m: re.Match[str]) -> str:
-    word = m.group()
-    return word.translate(LOOKALIKES) if _LATIN.search(word) and _CYRILLIC_GREEK.search(word) else word
-
-
 def reading(text: str) -> str:
     """A text as a person reads it, case kept: per character NFKC (full-width and mathematical letters and
     digits are letters and digits), invisible and format characters dropped (zero-width space, soft hyphen,
     bidi controls), every space separator a space, and Cyrillic and Greek look-alikes as Latin letters where
-    they disguise Latin text: everywhere in a text of mostly Latin letters, and otherwise only inside words
-    that mix scripts (so Russian or Greek text stays itself). Linear; an ASCII text is returned as it is."""
+    they disguise Latin text (``latin_lookalikes``: Russian or Greek text stays itself). Linear; an ASCII text
+    is returned as it is."""
     if text.isascii():
         return text
-    out = clean(text)[0]
-    if out.isascii():
-        return out
-    if len(_LATIN.findall(out)) > len(_CYRILLIC_GREEK.findall(out)):
-        return out.translate(LOOKALIKES)
-    return _WORD.sub(_mixed, out)
+    return latin_lookalikes(clean(text)[0])
 
 
 WHOLE_TEXT_CHARS = 1000  # a text up to this long is also read as a whole, beside its sentences
