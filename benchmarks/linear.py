@@ -76,6 +76,35 @@ def _guard_length_gate() -> Callable[[str], object]:
     return scan
 
 
+def _regex() -> Callable[[str], object]:
+    """regex reads the text as a person does (invisible characters dropped, full-width digits as ASCII) and
+    maps every span back to the original characters."""
+    from railguard import Context
+    from railguard_validators.regex import Regex
+
+    v = Regex({"patterns": [{"name": "EMPLOYEE_ID", "pattern": r"\bE\d{6}\b", "action": "mask"}]})
+    ctx = Context("output", "regex")
+    return lambda text: v.validate(text, ctx)
+
+
+def _words() -> Callable[[str], object]:
+    """words maps Cyrillic look-alikes inside mixed-script words (one character for one)."""
+    from railguard import Context
+    from railguard_validators.words import Words
+
+    v = Words({"words": ["Project Nightingale", "darn"]})
+    v.setup()
+    ctx = Context("output", "words")
+    return lambda text: v.validate(text, ctx)
+
+
+def _topic_reading() -> Callable[[str], object]:
+    """What denied_topics reads of a text before embedding it (NFKC, invisible characters, look-alikes)."""
+    from railguard_validators.denied_topics.text import reading
+
+    return reading
+
+
 CASES: list[Case] = [
     Case("pii", "phone digit groups '12 34 56 78 '", "12 34 56 78 ", _pii()),
     Case("pii", "grouped phones '(415) 555-0132 '", "(415) 555-0132 ", _pii()),
@@ -88,6 +117,9 @@ CASES: list[Case] = [
     Case("pii", "'@' runs 'a@b@c@d.'", "a@b@c@d.", _pii()),
     Case("pii", "invisible characters '4\\u200b1\\u200b1\\u200b1 '", "4\u200b1\u200b1\u200b1 ", _pii()),
     Case("pii", "cue words 'SSN PIN card '", "SSN PIN card ", _pii()),
+    Case("regex", "disguised IDs 'E\\u200b１２３４５６ '", "E\u200b\uff11\uff12\uff13\uff14\uff15\uff16 ", _regex),
+    Case("words", "look-alike words 'Proj\\u0435ct d\\u0430rn '", "Proj\u0435ct d\u0430rn ", _words),
+    Case("topic", "look-alike text 'sh\\u0430res \\u0430 d\\u0430y '", "sh\u0430res \u0430 d\u0430y ", lambda: _topic_reading()),
     Case("guard", "guard.call, a turn per e-mail 'write to a@b.com\\n\\n'", "turn: write to jane@example.com\n\n",
          _guard_turns),
     Case("guard", "length blocks first '12 34 56 78 ' (others skipped)", "12 34 56 78 ", _guard_length_gate),
