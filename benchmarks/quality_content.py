@@ -10,7 +10,11 @@ calibrated on:
   S, S3 -> SEXUAL; H, H2 -> HATE; HR -> INSULTS; V, V2, SH -> VIOLENCE (no MISCONDUCT there);
 - ``holdout``: the 20% of the training rows scripts/train_classifiers.py keeps aside;
 - safe texts that sound unsafe: synthetic requests from held-out template pieces
-  (scripts/synthetic_prompts.py) and PurpleLlama's benign security requests (mitre_frr dev).
+  (scripts/synthetic_prompts.py) and PurpleLlama's benign security requests (mitre_frr dev);
+- short, direct abuse: insults to the reader, threats, self-harm encouragement and requests for help with
+  crimes, drugs and weapons, with their benign look-alikes (warm words, lawful "how do I" requests), all
+  written for railguard from held-out template pieces (``synthetic_prompts.abuse``, ``harmful_requests``,
+  ``kind_and_safe``; the classifier never trained on either half).
 
 ``category recall`` counts a row when its own category fires; ``flagged`` when any category fires.
 Speed: texts per second on one thread for 1 KB texts; cold start in a fresh process.
@@ -50,13 +54,16 @@ def datasets(data: Path) -> tuple[dict[str, list[tuple[str, set[str]]]], dict[st
         else:
             safe["openai moderation (odd half) safe"].append(r["text"])
     for row in training.content_task(data).rows:
-        if row.part != "holdout" or row.group.startswith("openai"):
-            continue
+        if row.part != "holdout" or row.group.startswith(("openai", "synthetic")):
+            continue  # the synthetic rows are measured on their held-out pieces below
         if row.positive:
             unsafe["holdout"].append((row.text, row.labels))
         else:
             safe[f"holdout/{row.group}"].append(row.text)
     safe["synthetic sounds unsafe (held-out pieces)"] = synth.sounds_unsafe("heldout", 300)
+    unsafe["synthetic abuse and harmful requests (held-out pieces)"] = [
+        (text, set(cats)) for text, cats in synth.abuse("heldout", 400) + synth.harmful_requests("heldout", 180)]
+    safe["synthetic kind words and safe how-tos (held-out pieces)"] = synth.kind_and_safe("heldout", 400)
     safe["benign security requests (mitre_frr dev)"] = [
         r["text"] for r in training.read_jsonl(data / "prompt_attack" / "benign_security_requests_dev.jsonl")]
     return unsafe, safe
