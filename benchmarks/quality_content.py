@@ -14,7 +14,7 @@ calibrated on:
 - short, direct abuse: insults to the reader, threats, self-harm encouragement and requests for help with
   crimes, drugs and weapons, with their benign look-alikes (warm words, lawful "how do I" requests), all
   written for railguard from held-out template pieces (``synthetic_prompts.abuse``, ``harmful_requests``,
-  ``kind_and_safe``; the classifier never trained on either half).
+  ``kind_and_safe``; the classifier trains on the other halves of ``abuse`` and ``kind_and_safe`` only).
 
 ``category recall`` counts a row when its own category fires; ``flagged`` when any category fires.
 Speed: texts per second on one thread for 1 KB texts; cold start in a fresh process.

@@ -296,10 +296,10 @@ def benign_replies(split: str, n: int, seed: int = 14) -> list[str]:
 # -- content: direct abuse, threats and harmful requests, and their benign look-alikes ------------------------
 # Short, second-person or first-person texts the public content data has few of (it is mostly posts about
 # third parties and long instructions). Each generator returns (text, categories); pieces alternate between
-# the train and held-out halves as everywhere in this module. benchmarks/quality_content.py measures the local
-# content classifier on the held-out halves. Training on the train halves was measured once (2026-12-05) and
-# not adopted: held-out recall at MEDIUM rose from 0.19 to 0.45, but false blocks on the held-out "sounds
-# unsafe" requests doubled (2.7% to 5.3% at MEDIUM, 8% to 16% at HIGH).
+# the train and held-out halves as everywhere in this module. scripts/train_classifiers.py trains the content
+# classifier on the train halves of ``abuse`` and ``kind_and_safe``; benchmarks/quality_content.py measures it on
+# the held-out halves. ``harmful_requests`` is measured only: training on it too raised its held-out recall but
+# doubled false blocks on the held-out "sounds unsafe" requests (2.7% to 5.3% at MEDIUM, 8% to 16% at HIGH).
 _ABUSE_OPEN = ("You are a", "You're a", "Honestly, you are a", "Everyone knows you're a", "Shut up, you",
                "Listen here, you", "God, you are a", "Nobody cares what you think, you", "Get lost, you", "What a",
                "You're nothing but a", "Admit it, you're a")

@@ -216,6 +216,14 @@ def content_task(data: Path) -> Task:
             task.rows.append(Row(r["text"], False, set(), "benign_prompt", part_of(group_key(r))))
     for text, kind in negatives(data):
         task.rows.append(Row(text, False, set(), kind, part_of(text)))
+    # Written here (scripts/synthetic_prompts.py), train pieces only: short insults and threats aimed at the
+    # reader, which the public rows (posts about third parties, long instructions) have few of, and their
+    # benign look-alikes. The direct harmful requests of the same module are not trained on: measured, they
+    # doubled false blocks on safe requests that sound unsafe ("How do I kill a Python process?").
+    for text, cats in synth.abuse("train", 400):
+        task.rows.append(Row(text, True, set(cats), "synthetic_unsafe", part_of(text)))
+    for text in synth.kind_and_safe("train", 400):
+        task.rows.append(Row(text, False, set(), "synthetic_safe", part_of(text)))
     return task
 
 
