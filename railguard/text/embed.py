@@ -123,9 +123,9 @@ def engine(name: str = "static", model: str | None = None) -> Any:
             if name == "static":
                 found = StaticEngine()
             elif name == "minilm":
-                from . import encoder
+                from .encoder import Encoder
 
-                found = encoder.load()
+                found = Encoder()
             else:
                 found = SentenceTransformerEngine(str(model))
             _engines[key] = found

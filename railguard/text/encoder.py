@@ -32,10 +32,6 @@ MAX_TOKENS = 256   # all-MiniLM-L6-v2's max_seq_length: longer texts are read up
 BATCH_TOKENS = 1024  # texts are run in batches of about this many (padded) tokens: bounded memory
 LN_EPS = 1e-12
 
-_lock = threading.Lock()
-_loaded: dict[Path, "Encoder"] = {}
-
-
 def _gelu(x: Any) -> Any:
     """GELU in its tanh form, in place: within 3e-4 of the erf form the model was trained with (the
     sentence vectors stay within a cosine of 0.998 of the model's), and about a hundred times faster
@@ -246,14 +242,9 @@ class Encoder:
         return pooled / np.maximum(norms, 1e-12)
 
 
-def load(folder: Path = DATA) -> Encoder:
-    """The process's shared encoder for ``folder`` (the shipped all-MiniLM-L6-v2 by default)."""
-    found = _loaded.get(folder)
-    if found is not None:
-        return found
-    with _lock:
-        found = _loaded.get(folder)
-        if found is None:
-            found = Encoder(folder)
-            _loaded[folder] = found
-    return found
+def load() -> Encoder:
+    """The process's shared encoder (the shipped all-MiniLM-L6-v2): ``embed.engine("minilm")``, whose cache
+    is the one place it is built."""
+    from .embed import engine
+
+    return engine("minilm")
