@@ -179,8 +179,9 @@ class EmbeddingEngine:
         for col, (topic, _) in enumerate(self.parts):
             out[:, topic] = np.maximum(out[:, topic], sims[:, col])
         if self.counter:
+            csims = emb @ self._counter_vectors.T  # (segments, counter-examples)
             against = np.full(out.shape, -1.0)
             for col, (topic, _) in enumerate(self.counter):
-                against[:, topic] = np.maximum(against[:, topic], emb @ self._counter_vectors[col])
+                against[:, topic] = np.maximum(against[:, topic], csims[:, col])
             out = np.where(against > out, 0.0, out)
         return [[max(0.0, float(v)) for v in row] for row in out]

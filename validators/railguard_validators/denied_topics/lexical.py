@@ -57,9 +57,13 @@ class LexicalEngine:
             bag: Counter[str] = Counter()
             for text in texts:
                 bag.update(set(terms(text)))
-            vec = {t: (1 + math.log(c)) * self.idf.get(t, self.unseen_idf) for t, c in bag.items()}
-            norm = math.sqrt(sum(v * v for v in vec.values()))
+            vec, norm = self._weigh(bag)
             self.counter.append((vec, norm) if norm else None)
+
+    def _weigh(self, counts: Counter[str]) -> tuple[dict[str, float], float]:
+        """A text's (or counter-examples') term weights against the topics' idf, and their norm."""
+        vec = {t: (1 + math.log(c)) * self.idf.get(t, self.unseen_idf) for t, c in counts.items()}
+        return vec, math.sqrt(sum(v * v for v in vec.values()))
 
     def setup(self) -> None:
         """Nothing to load."""
@@ -72,8 +76,7 @@ class LexicalEngine:
         tf = Counter(terms(text))
         if not tf:
             return [0.0] * len(self.names)
-        vec = {t: (1 + math.log(c)) * self.idf.get(t, self.unseen_idf) for t, c in tf.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values()))
+        vec, norm = self._weigh(tf)
         out = []
         for profile, pnorm, counter in zip(self.profiles, self.norms, self.counter):
             dot = sum(w * profile[t] for t, w in vec.items() if t in profile)

@@ -212,10 +212,7 @@ class SemanticEngine:
 
         if not self.counter:
             return raw
-        sims = vectors @ self._counter_refs.T
-        against = np.full(near.shape, -1.0, dtype=np.float32)
-        for col, topic in enumerate(self._counter_owner):
-            against[:, topic] = np.maximum(against[:, topic], sims[:, col])
+        against = self._nearest(vectors, self._counter_refs, self._counter_owner)
         return np.where(against > near, np.minimum(raw, 0.0), raw)
 
     def _raw(self, vectors: Any) -> Any:
